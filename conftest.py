@@ -1,0 +1,43 @@
+"""Fixtures shared by every app's tests (helpers live in novacart.testing)."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+from novacart.accounts.models import User
+from novacart.testing import PASSWORD, make_user
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache() -> Iterator[None]:
+    """Rate-limit counters must not leak from one test to the next."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def customer(db: None) -> User:
+    return make_user("ann@example.com", first_name="Ann", last_name="Buyer")
+
+
+@pytest.fixture
+def other_customer(db: None) -> User:
+    return make_user("bob@example.com", first_name="Bob")
+
+
+@pytest.fixture
+def staff(db: None) -> User:
+    return make_user("staff@example.com", is_staff=True)
+
+
+@pytest.fixture
+def superuser(db: None) -> User:
+    return User.objects.create_superuser(email="root@example.com", password=PASSWORD)

@@ -1,0 +1,39 @@
+"""The NinjaAPI: routers, authentication, and one error envelope for domain errors."""
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema, Status
+
+from novacart.accounts.api import router as accounts_router
+from novacart.errors import DomainError
+
+api = NinjaAPI(
+    title="NovaCart API",
+    version="1.0.0",
+    description="Storefront API of NovaCart. Authenticate with `Authorization: Bearer <access>`.",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return api.create_response(request, error.as_body(), status=error.status)
+
+
+class HealthOut(Schema):
+    status: str
+    database: str
+
+
+@api.get("health/", response={200: HealthOut, 503: HealthOut}, tags=["health"])
+def health(request: HttpRequest) -> Status[dict[str, str]]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return Status(503, {"status": "error", "database": "unavailable"})
+    return Status(200, {"status": "ok", "database": "ok"})
+
+
+api.add_router("/", accounts_router)
