@@ -26,6 +26,7 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_catalog
 
 run: demo
 	$(PY) manage.py runserver $(HOST)

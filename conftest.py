@@ -1,13 +1,25 @@
 """Fixtures shared by every app's tests (helpers live in novacart.testing)."""
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
 from novacart.accounts.models import User
 from novacart.testing import PASSWORD, make_user
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if os.environ.get("REQUIRE_POSTGRES_TESTS") and connection.vendor != "postgresql":
+        raise pytest.UsageError("REQUIRE_POSTGRES_TESTS is set but DATABASE_URL is not PostgreSQL.")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

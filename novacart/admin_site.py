@@ -1,4 +1,4 @@
-"""Callbacks the Unfold admin settings point at (environment label, sidebar permissions)."""
+"""Callbacks the Unfold admin settings point at."""
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -9,11 +9,3 @@ def environment_callback(request: HttpRequest) -> list[str]:
     if settings.DEBUG:
         return ["Development", "warning"]
     return ["Production", "danger"]
-
-
-def can_view_users(request: HttpRequest) -> bool:
-    return request.user.has_perm("accounts.view_user")
-
-
-def can_view_groups(request: HttpRequest) -> bool:
-    return request.user.has_perm("auth.view_group")

@@ -4,8 +4,11 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
 
+from catalog.api import router as catalog_router
 from novacart.accounts.api import router as accounts_router
 from novacart.errors import DomainError
+from payments.api import router as payments_router
+from shop.api import router as shop_router
 
 api = NinjaAPI(
     title="NovaCart API",
@@ -37,3 +40,6 @@ def health(request: HttpRequest) -> Status[dict[str, str]]:
 
 
 api.add_router("/", accounts_router)
+api.add_router("/", catalog_router)
+api.add_router("/", shop_router)
+api.add_router("/", payments_router)

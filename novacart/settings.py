@@ -5,10 +5,14 @@ email, local media, tasks run immediately. Every production knob is an env var
 (see `.env.example` and the README's configuration table).
 """
 
+import os
+import tempfile
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.http import HttpRequest
 from django.urls import reverse_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -44,6 +48,7 @@ INSTALLED_APPS = [
     "ninja_jwt",
     "ninja_jwt.token_blacklist",
     "django_tasks_db",
+    "django_countries",
     "novacart.accounts",
     "catalog",
     "shop",
@@ -89,6 +94,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests use a real file, not shared-cache memory, so concurrent tests see real locking.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"novacart-test-{os.getpid()}.sqlite3")
+    }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -127,6 +136,8 @@ AUTH_RATE_LIMIT = env.str("AUTH_RATE_LIMIT", default="10/min")
 # address used by rate limits is read that many hops from the right.
 NINJA_NUM_PROXIES = env.int("TRUSTED_PROXY_COUNT", default=0)
 FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:3000").rstrip("/")
+# Lists: {"items", "count"}; ?limit= 1-100 (default 20), ?offset= bounded; else 422.
+NINJA_PAGINATION_CLASS = "novacart.pagination.BoundedLimitOffsetPagination"
 
 # --- Email and background tasks -------------------------------------------------------
 if email_url := env.str("EMAIL_URL", default=""):
@@ -163,6 +174,13 @@ TASKS = {
 
 # --- Shop -----------------------------------------------------------------------------
 NOVACART_CURRENCY = env.str("NOVACART_CURRENCY", default="usd").lower()
+# Unpaid orders older than this (seconds) are cancelled by `manage.py expire_pending_orders`.
+ORDER_PENDING_TTL = env.int("ORDER_PENDING_TTL", default=30 * 60)
+# Stripe (payments/). STRIPE_API_BASE points the client at a Stripe-compatible test server.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -183,6 +201,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+if env.str("CLOUDINARY_URL", default=""):  # read by the cloudinary library itself
+    # After staticfiles: its collectstatic override reads a setting Django 5.1 removed.
+    INSTALLED_APPS += ["cloudinary_storage", "cloudinary"]
+    STORAGES["default"] = {"BACKEND": "cloudinary_storage.storage.MediaCloudinaryStorage"}
 
 # --- Security (production) ------------------------------------------------------------
 if not DEBUG:
@@ -207,6 +229,13 @@ LOGGING = {
 }
 
 # --- Admin (Unfold) -------------------------------------------------------------------
+
+
+def _can(permission: str) -> Callable[[HttpRequest], bool]:
+    """A sidebar item is shown to staff who hold `permission`."""
+    return lambda request: request.user.has_perm(permission)
+
+
 UNFOLD = {
     "SITE_TITLE": "NovaCart admin",
     "SITE_HEADER": "NovaCart",
@@ -245,6 +274,78 @@ UNFOLD = {
                 ],
             },
             {
+                "title": "Catalog",
+                "separator": True,
+                "items": [
+                    {
+                        "title": "Products",
+                        "icon": "inventory_2",
+                        "link": reverse_lazy("admin:catalog_product_changelist"),
+                        "permission": _can("catalog.view_product"),
+                    },
+                    {
+                        "title": "Categories",
+                        "icon": "category",
+                        "link": reverse_lazy("admin:catalog_category_changelist"),
+                        "permission": _can("catalog.view_category"),
+                    },
+                    {
+                        "title": "Wishlists",
+                        "icon": "favorite",
+                        "link": reverse_lazy("admin:catalog_wishlistitem_changelist"),
+                        "permission": _can("catalog.view_wishlistitem"),
+                    },
+                ],
+            },
+            {
+                "title": "Orders",
+                "separator": True,
+                "items": [
+                    {
+                        "title": "Orders",
+                        "icon": "receipt_long",
+                        "link": reverse_lazy("admin:shop_order_changelist"),
+                        "permission": _can("shop.view_order"),
+                    },
+                    {
+                        "title": "Carts",
+                        "icon": "shopping_cart",
+                        "link": reverse_lazy("admin:shop_cart_changelist"),
+                        "permission": _can("shop.view_cart"),
+                    },
+                    {
+                        "title": "Addresses",
+                        "icon": "home_pin",
+                        "link": reverse_lazy("admin:shop_address_changelist"),
+                        "permission": _can("shop.view_address"),
+                    },
+                ],
+            },
+            {
+                "title": "Payments",
+                "separator": True,
+                "items": [
+                    {
+                        "title": "Payments",
+                        "icon": "payments",
+                        "link": reverse_lazy("admin:payments_payment_changelist"),
+                        "permission": _can("payments.view_payment"),
+                    },
+                    {
+                        "title": "Refunds",
+                        "icon": "currency_exchange",
+                        "link": reverse_lazy("admin:payments_refund_changelist"),
+                        "permission": _can("payments.view_refund"),
+                    },
+                    {
+                        "title": "Webhook events",
+                        "icon": "webhook",
+                        "link": reverse_lazy("admin:payments_webhookevent_changelist"),
+                        "permission": _can("payments.view_webhookevent"),
+                    },
+                ],
+            },
+            {
                 "title": "People",
                 "separator": True,
                 "items": [
@@ -252,13 +353,13 @@ UNFOLD = {
                         "title": "Users",
                         "icon": "person",
                         "link": reverse_lazy("admin:accounts_user_changelist"),
-                        "permission": "novacart.admin_site.can_view_users",
+                        "permission": _can("accounts.view_user"),
                     },
                     {
                         "title": "Staff groups",
                         "icon": "group",
                         "link": reverse_lazy("admin:auth_group_changelist"),
-                        "permission": "novacart.admin_site.can_view_groups",
+                        "permission": _can("auth.view_group"),
                     },
                 ],
             },

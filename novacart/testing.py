@@ -1,8 +1,11 @@
 """Helpers for the test suites of every app (imported by tests and conftest only)."""
 
 import json
+import threading
+from collections.abc import Callable
 from typing import Any
 
+from django.db import connection
 from django.test import Client
 from ninja_jwt.tokens import RefreshToken
 
@@ -30,3 +33,28 @@ def patch_json(client: Client, path: str, body: Any, **extra: Any) -> Any:
 
 def put_json(client: Client, path: str, body: Any, **extra: Any) -> Any:
     return client.put(path, json.dumps(body), content_type="application/json", **extra)
+
+
+def race[T](task: Callable[[int], T], workers: int) -> list[T | BaseException]:
+    """Run `task(i)` in `workers` threads released at the same instant; collect results.
+
+    Each thread closes its own database connection; an exception is returned, not raised.
+    """
+    barrier = threading.Barrier(workers)
+    results: list[T | BaseException] = [RuntimeError("did not run")] * workers
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[index] = task(index)
+        except BaseException as error:  # reported to the test, which asserts on it
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results

@@ -1,5 +1,6 @@
 """Bearer-token authentication for the Ninja API (django-ninja-jwt access tokens)."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 from ninja_jwt.exceptions import TokenError
@@ -24,7 +25,21 @@ class JWTBearer(HttpBearer):
         return user
 
 
+class OptionalJWTBearer(JWTBearer):
+    """For public routes: no Authorization header is an anonymous visitor.
+
+    A header that is sent must still hold a valid token (401 otherwise), so a stale
+    token never silently downgrades a staff member to the public view.
+    """
+
+    def __call__(self, request: HttpRequest) -> User | AnonymousUser | None:
+        if not request.headers.get(self.header):
+            return AnonymousUser()
+        return super().__call__(request)
+
+
 jwt_auth = JWTBearer()
+optional_jwt_auth = OptionalJWTBearer()
 
 
 def staff_required(user: User) -> None:

@@ -244,3 +244,13 @@ def test_development_defaults_without_environment(settings) -> None:
         "django.db.backends.postgresql",
     )
     assert settings.TASKS["default"]["BACKEND"].endswith("ImmediateBackend")
+
+
+def test_sidebar_shows_what_the_staff_group_may_see(client: Client) -> None:
+    catalog_manager = User.objects.create_user("cat@example.com", PASSWORD, is_staff=True)
+    catalog_manager.groups.add(Group.objects.get(name="Catalog managers"))
+    client.force_login(catalog_manager)
+    page = client.get("/admin/").content.decode()
+    assert "/admin/catalog/product/" in page
+    assert "/admin/shop/order/" not in page
+    assert "/admin/accounts/user/" not in page

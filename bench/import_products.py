@@ -1,0 +1,95 @@
+"""Time `manage.py import_products` on N generated rows: create, update, unchanged.
+
+    .venv/bin/python bench/import_products.py [--rows 10000]
+    DATABASE_URL=postgres://root@127.0.0.1:5432/novacart_bench \
+        .venv/bin/python bench/import_products.py
+
+Without DATABASE_URL it uses a throwaway SQLite file in a temporary directory. With
+DATABASE_URL the database is migrated and its catalog tables are emptied first, so its
+name must contain "bench". Not part of the test run.
+"""
+
+import argparse
+import csv
+import os
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+from random import Random
+
+ROOT = Path(__file__).resolve().parent.parent
+CATEGORIES = 20
+
+
+def write_csv(path: Path, rows: int, *, version: int) -> None:
+    """Rows BENCH-000001..; each version changes every row's name, price and stock."""
+    rng = Random(version)
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["sku", "name", "description", "price", "stock", "category", "is_active"])
+        for n in range(1, rows + 1):
+            writer.writerow(
+                [
+                    f"BENCH-{n:06d}",
+                    f"Bench product {n} v{version}",
+                    f"A product made up for the import benchmark, number {n}.",
+                    Decimal(rng.randrange(100, 100_000)) / 100,
+                    rng.randrange(0, 500),
+                    f"bench-{n % CATEGORIES}",
+                    1 if n % 10 else 0,
+                ]
+            )
+
+
+def timed_import(path: Path) -> tuple[float, str]:
+    from django.core.management import call_command
+
+    out = StringIO()
+    started = time.perf_counter()
+    call_command("import_products", str(path), stdout=out, stderr=StringIO())
+    return time.perf_counter() - started, out.getvalue().splitlines()[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    args = parser.parse_args()
+    if "bench" not in os.environ.get("DATABASE_URL", "bench"):
+        sys.exit("DATABASE_URL must name a database made for the benchmark (with 'bench').")
+
+    with tempfile.TemporaryDirectory(prefix="novacart-bench-") as tmp:
+        workdir = Path(tmp)
+        os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "novacart.settings")
+        sys.path.insert(0, str(ROOT))
+
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        from catalog.models import Category, Product
+
+        call_command("migrate", verbosity=0)
+        Product.objects.all().delete()
+        Category.objects.all().delete()
+        Category.objects.bulk_create(
+            Category(name=f"Bench {n}", slug=f"bench-{n}") for n in range(CATEGORIES)
+        )
+
+        print(f"{connection.vendor}, {args.rows} rows")
+        for label, version in (("create", 1), ("update", 2), ("unchanged", 2)):
+            path = workdir / f"products-v{version}.csv"
+            if not path.exists():
+                write_csv(path, args.rows, version=version)
+            seconds, summary = timed_import(path)
+            print(f"  {label:<9} {seconds:6.2f}s  {args.rows / seconds:7.0f} rows/s  | {summary}")
+        connection.close()
+
+
+if __name__ == "__main__":
+    main()

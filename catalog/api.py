@@ -1,0 +1,113 @@
+"""Catalog endpoints: /api/categories/ and /api/products/... (see shared/API.md)."""
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
+
+from catalog import selectors, services
+from catalog.models import Category, Product, WishlistItem
+from catalog.schemas import (
+    CategoryOut,
+    ProductFilters,
+    ProductIn,
+    ProductOut,
+    ProductPatch,
+    WishlistIn,
+    WishlistItemOut,
+)
+from novacart.accounts.auth import jwt_auth, optional_jwt_auth, staff_required
+from novacart.api_schemas import ERRORS_401, ErrorOut
+from novacart.pagination import BoundedLimitOffsetPagination
+
+router = Router(tags=["catalog"])
+
+STAFF_ERRORS = {**ERRORS_401, 403: ErrorOut}
+
+
+@router.get("categories/", response={200: list[CategoryOut]})
+def category_list(request: HttpRequest) -> QuerySet[Category]:
+    return selectors.category_list()
+
+
+# The wishlist routes come before products/{id}/, which would otherwise capture them.
+@router.get(
+    "products/wishlist/", response={200: list[WishlistItemOut], **ERRORS_401}, auth=jwt_auth
+)
+@paginate(BoundedLimitOffsetPagination)
+def wishlist_list(request: HttpRequest) -> QuerySet[WishlistItem]:
+    return selectors.wishlist_list(user=request.auth)
+
+
+@router.post(
+    "products/wishlist/",
+    response={200: WishlistItemOut, 201: WishlistItemOut, **ERRORS_401, 404: ErrorOut},
+    auth=jwt_auth,
+)
+def wishlist_add(request: HttpRequest, payload: WishlistIn) -> Status[WishlistItem]:
+    item, created = services.wishlist_add(user=request.auth, product_id=payload.product_id)
+    return Status(
+        201 if created else 200, selectors.wishlist_item_get(user=request.auth, item_id=item.pk)
+    )
+
+
+@router.delete(
+    "products/wishlist/{id}/", response={204: None, **ERRORS_401, 404: ErrorOut}, auth=jwt_auth
+)
+def wishlist_remove(request: HttpRequest, id: int) -> Status[None]:
+    services.wishlist_remove(user=request.auth, item_id=id)
+    return Status(204, None)
+
+
+@router.get("products/", response={200: list[ProductOut], **ERRORS_401}, auth=optional_jwt_auth)
+@paginate(BoundedLimitOffsetPagination)
+def product_list(request: HttpRequest, filters: Query[ProductFilters]) -> QuerySet[Product]:
+    return selectors.product_list(user=request.auth, **filters.dict())
+
+
+@router.post(
+    "products/",
+    response={201: ProductOut, **STAFF_ERRORS, 409: ErrorOut, 422: ErrorOut},
+    auth=jwt_auth,
+)
+def product_create(request: HttpRequest, payload: ProductIn) -> Status[Product]:
+    staff_required(request.auth)
+    return Status(201, services.product_create(**payload.dict()))
+
+
+@router.get(
+    "products/{id}/",
+    response={200: ProductOut, **ERRORS_401, 404: ErrorOut},
+    auth=optional_jwt_auth,
+)
+def product_detail(request: HttpRequest, id: int) -> Product:
+    return selectors.product_get(product_id=id, user=request.auth)
+
+
+@router.put(
+    "products/{id}/",
+    response={200: ProductOut, **STAFF_ERRORS, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    auth=jwt_auth,
+)
+def product_replace(request: HttpRequest, id: int, payload: ProductIn) -> Product:
+    staff_required(request.auth)
+    product = selectors.product_get(product_id=id, user=request.auth)
+    return services.product_update(product=product, **payload.dict())
+
+
+@router.patch(
+    "products/{id}/",
+    response={200: ProductOut, **STAFF_ERRORS, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    auth=jwt_auth,
+)
+def product_update(request: HttpRequest, id: int, payload: ProductPatch) -> Product:
+    staff_required(request.auth)
+    product = selectors.product_get(product_id=id, user=request.auth)
+    return services.product_update(product=product, **payload.dict(exclude_unset=True))
+
+
+@router.delete("products/{id}/", response={204: None, **STAFF_ERRORS, 404: ErrorOut}, auth=jwt_auth)
+def product_delete(request: HttpRequest, id: int) -> Status[None]:
+    staff_required(request.auth)
+    services.product_delete(product=selectors.product_get(product_id=id, user=request.auth))
+    return Status(204, None)

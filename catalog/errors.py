@@ -1,0 +1,27 @@
+"""The catalog's domain errors (raised by its services and selectors)."""
+
+from novacart.errors import Conflict, DomainError, NotFound
+
+
+class ProductNotFound(NotFound):
+    code = "product_not_found"
+
+
+class WishlistItemNotFound(NotFound):
+    code = "wishlist_item_not_found"
+
+
+class SkuTaken(Conflict):
+    code = "sku_taken"
+
+
+class UnknownCategory(DomainError):
+    code = "unknown_category"
+    status = 422
+
+
+class ProductInvalid(DomainError):
+    """A product that breaks a field rule; `errors` maps each field to its messages."""
+
+    code = "invalid_product"
+    status = 422

@@ -1,0 +1,213 @@
+"""Catalog services: every write to products and wishlists.
+
+The API, the admin, the spreadsheet import and management commands all call these, so
+the rules (unique SKU, a free slug, price and stock bounds) live in one place.
+
+A slug is made from the name when a product is created and never changes after that,
+not even on a rename, so links to a product keep working.
+"""
+
+from collections.abc import Iterator
+from decimal import Decimal
+from itertools import chain, count
+from typing import Any, TypedDict, Unpack
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+
+from catalog.errors import (
+    ProductInvalid,
+    ProductNotFound,
+    SkuTaken,
+    UnknownCategory,
+    WishlistItemNotFound,
+)
+from catalog.models import Category, Product, ProductImage, WishlistItem
+from novacart.accounts.models import User
+
+SLUG_MAX_LENGTH: int = Product._meta.get_field("slug").max_length  # type: ignore[assignment]
+SKU_MAX_LENGTH: int = Product._meta.get_field("sku").max_length  # type: ignore[assignment]
+# The name part of a slug leaves room for "-<slugified sku>" or "-<n>".
+_SLUG_BASE_LENGTH = SLUG_MAX_LENGTH - SKU_MAX_LENGTH - 6
+
+
+class ProductFields(TypedDict, total=False):
+    """The fields `product_update` may change; a key that is absent stays as it is."""
+
+    sku: str
+    name: str
+    description: str
+    price: Decimal
+    stock: int
+    category_id: int | None
+    is_active: bool
+
+
+def product_slug_base(name: str, sku: str) -> str:
+    """The preferred slug of a product: its name slugified (else its SKU)."""
+    return slugify(name)[:_SLUG_BASE_LENGTH].strip("-") or _sku_slug(sku) or "product"
+
+
+def _sku_slug(sku: str) -> str:
+    return slugify(sku)[:SKU_MAX_LENGTH].strip("-")
+
+
+def product_slug_candidates(name: str, sku: str) -> Iterator[str]:
+    """The slugs a product may take, best first: name, name-sku, name-2, name-3, ..."""
+    base = product_slug_base(name, sku)
+    sku_slug = _sku_slug(sku)
+    with_sku = [f"{base}-{sku_slug}"] if sku_slug and sku_slug != base else []
+    return chain([base], with_sku, (f"{base}-{n}" for n in count(2)))
+
+
+def product_slug_for(name: str, sku: str, exclude_pk: int | None = None) -> str:
+    """The first candidate slug no other product has (`exclude_pk`: the product itself).
+
+    One query.
+    """
+    others = Product.objects.filter(slug__startswith=product_slug_base(name, sku))
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    taken = set(others.values_list("slug", flat=True))
+    return next(slug for slug in product_slug_candidates(name, sku) if slug not in taken)
+
+
+def product_validate(*, product: Product) -> None:
+    """Check every field rule of a product about to be saved; ProductInvalid lists them.
+
+    Lengths, blanks, price digits (12, 2 places) and the stock range come from the model;
+    a negative price or stock is refused with a sentence a merchant understands. Valid
+    values are converted in place (a price given as "19.99" becomes a Decimal).
+    """
+    errors: dict[str, list[str]] = {}
+    try:
+        product.full_clean(exclude=["category"], validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        errors = error.message_dict
+    if "price" not in errors and product.price < 0:
+        errors["price"] = ["The price cannot be negative."]
+    if "stock" not in errors and product.stock < 0:
+        errors["stock"] = ["The stock cannot be negative."]
+    for field in ("sku", "name", "description"):  # PostgreSQL refuses NUL characters
+        if field not in errors and "\x00" in getattr(product, field):
+            errors[field] = ["Null characters are not allowed."]
+    if errors:
+        raise ProductInvalid("This product is not valid.", errors=errors)
+
+
+def _category(category_id: int | None) -> Category | None:
+    if category_id is None:
+        return None
+    category = Category.objects.filter(pk=category_id).first()
+    if category is None:
+        raise UnknownCategory(f"There is no category with id {category_id}.")
+    return category
+
+
+def _save(product: Product, *, update_fields: list[str] | None = None) -> None:
+    """Save, turning a clash on the unique SKU (checked by the database) into SkuTaken."""
+    try:
+        with transaction.atomic():
+            product.save(update_fields=update_fields)
+    except IntegrityError as error:
+        if Product.objects.filter(sku=product.sku).exclude(pk=product.pk).exists():
+            raise SkuTaken(
+                f"A product with SKU {product.sku!r} exists already.", sku=product.sku
+            ) from error
+        raise
+
+
+@transaction.atomic
+def product_create(
+    *,
+    sku: str,
+    name: str,
+    price: Decimal,
+    stock: int = 0,
+    description: str = "",
+    category_id: int | None = None,
+    is_active: bool = True,
+) -> Product:
+    product = Product(
+        sku=sku.strip(),
+        name=name.strip(),
+        price=price,
+        stock=stock,
+        description=description,
+        category=_category(category_id),
+        is_active=is_active,
+    )
+    return product_insert(product=product)
+
+
+@transaction.atomic
+def product_insert(*, product: Product) -> Product:
+    """Save a new, unsaved product (e.g. the admin's form instance) under the same rules."""
+    product.slug = product.slug or product_slug_for(product.name, product.sku)
+    product_validate(product=product)
+    _save(product)
+    return product
+
+
+@transaction.atomic
+def product_update(*, product: Product, **changes: Unpack[ProductFields]) -> Product:
+    """Change the given fields only (a concurrent stock change is never overwritten)."""
+    values: dict[str, Any] = dict(changes)
+    if "category_id" in values:
+        values["category"] = _category(values.pop("category_id"))
+    for field in ("sku", "name"):
+        if field in values:
+            values[field] = values[field].strip()
+    if not values:
+        return product
+    for field, value in values.items():
+        setattr(product, field, value)
+    product_validate(product=product)
+    _save(product, update_fields=[*values, "updated_at"])
+    return product
+
+
+def products_set_active(*, products: QuerySet[Product], active: bool) -> int:
+    """Show or hide many products at once; returns how many changed."""
+    return products.filter(is_active=not active).update(is_active=active, updated_at=timezone.now())
+
+
+@transaction.atomic
+def product_delete(*, product: Product) -> None:
+    """Delete a product with its images and wishlist entries; image files go on commit.
+
+    Cart and order lines keep their copy of name, SKU and price (their link is nulled).
+    """
+    files = [(image.image.storage, image.image.name) for image in product.images.all()]
+    product.delete()
+    for storage, name in files:
+        transaction.on_commit(lambda s=storage, n=name: s.delete(n), robust=True)
+
+
+@transaction.atomic
+def product_image_add(*, product: Product, file: File, alt_text: str = "") -> ProductImage:
+    """Store `file` in the media storage (local or Cloudinary) as the product's last image."""
+    last = product.images.aggregate(last=Max("position"))["last"]
+    return ProductImage.objects.create(
+        product=product, image=file, alt_text=alt_text, position=0 if last is None else last + 1
+    )
+
+
+@transaction.atomic
+def wishlist_add(*, user: User, product_id: int) -> tuple[WishlistItem, bool]:
+    """Put an active product on the user's wishlist: (item, created). Twice is a no-op."""
+    product = Product.objects.filter(pk=product_id, is_active=True).first()
+    if product is None:
+        raise ProductNotFound("No product with this id.")
+    return WishlistItem.objects.get_or_create(user=user, product=product)
+
+
+@transaction.atomic
+def wishlist_remove(*, user: User, item_id: int) -> None:
+    deleted, _ = WishlistItem.objects.filter(user=user, pk=item_id).delete()
+    if not deleted:  # someone else's item looks exactly like a missing one
+        raise WishlistItemNotFound("No item with this id on your wishlist.")

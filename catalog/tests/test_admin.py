@@ -1,0 +1,380 @@
+"""The catalog admin pages: lists, filters, search, forms, image inline, bulk actions."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from catalog.models import Category, Product, ProductImage, WishlistItem
+from catalog.tests.factories import category_make, png_bytes, product_image_make, product_make
+from novacart.accounts.groups import CATALOG_MANAGERS, ORDER_MANAGERS
+from novacart.accounts.models import User
+from novacart.testing import make_user
+
+pytestmark = pytest.mark.django_db
+
+PRODUCTS = "/admin/catalog/product/"
+CATEGORIES = "/admin/catalog/category/"
+WISHLISTS = "/admin/catalog/wishlistitem/"
+
+
+@pytest.fixture
+def admin_client(client: Client, superuser: User) -> Client:
+    client.force_login(superuser)
+    return client
+
+
+def listed_skus(client: Client, query: str = "") -> list[str]:
+    response = client.get(f"{PRODUCTS}{query}")
+    assert response.status_code == 200
+    return sorted(p.sku for p in response.context["cl"].result_list)
+
+
+def inline_management(total: int = 0, initial: int = 0) -> dict[str, str | int]:
+    return {
+        "images-TOTAL_FORMS": total,
+        "images-INITIAL_FORMS": initial,
+        "images-MIN_NUM_FORMS": 0,
+        "images-MAX_NUM_FORMS": 1000,
+    }
+
+
+def test_product_list_shows_columns_thumbnail_and_placeholder(admin_client: Client) -> None:
+    shoes = category_make(name="Shoes")
+    pictured = product_make(sku="PIC-1", name="Pictured", category=shoes, stock=3)
+    product_image_make(product=pictured, position=1, name="second.png")
+    primary = product_image_make(product=pictured, position=0, name="first.png")
+    product_make(sku="BARE-1", name="Bare", is_active=False, stock=0)
+
+    html = admin_client.get(PRODUCTS).content.decode()
+
+    assert f'src="{primary.image.url}"' in html
+    assert 'title="No image"' in html
+    for text in ("PIC-1", "Pictured", "Shoes", "Active", "Hidden", "BARE-1"):
+        assert text in html
+
+
+def test_product_list_query_count_does_not_grow_with_rows(admin_client: Client) -> None:
+    def queries_for_list() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(PRODUCTS).status_code == 200
+        return len(queries)
+
+    for _ in range(2):
+        product_image_make(product=product_make(category=category_make()))
+    few = queries_for_list()
+    for _ in range(8):
+        product_image_make(product=product_make(category=category_make()))
+    assert queries_for_list() == few
+
+
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [
+        ("out", ["S0"]),
+        ("low", ["S1", "S5"]),
+        ("in", ["S6", "S99"]),
+        ("", ["S0", "S1", "S5", "S6", "S99"]),
+    ],
+)
+def test_stock_level_filter(admin_client: Client, level: str, expected: list[str]) -> None:
+    for stock in (0, 1, 5, 6, 99):
+        product_make(sku=f"S{stock}", stock=stock)
+    assert listed_skus(admin_client, f"?stock_level={level}") == expected
+
+
+def test_category_and_active_filters(admin_client: Client) -> None:
+    shoes = category_make(name="Shoes")
+    product_make(sku="A", category=shoes)
+    product_make(sku="B", category=shoes, is_active=False)
+    product_make(sku="C")
+
+    assert listed_skus(admin_client, f"?category__id__exact={shoes.pk}") == ["A", "B"]
+    assert listed_skus(admin_client, "?is_active__exact=0") == ["B"]
+
+
+def test_search_matches_sku_and_name(admin_client: Client) -> None:
+    product_make(sku="TEE-RED", name="Red shirt")
+    product_make(sku="MUG-1", name="Coffee mug")
+
+    assert listed_skus(admin_client, "?q=tee-red") == ["TEE-RED"]
+    assert listed_skus(admin_client, "?q=coffee") == ["MUG-1"]
+
+
+def test_add_form_prepopulates_slug_and_creates_product(admin_client: Client) -> None:
+    shoes = category_make(name="Shoes")
+    form = admin_client.get(f"{PRODUCTS}add/")
+    assert form.status_code == 200
+    assert "prepopulated" in form.content.decode()
+
+    response = admin_client.post(
+        f"{PRODUCTS}add/",
+        {
+            "name": "Trail shoe",
+            "slug": "trail-shoe",
+            "sku": "TRAIL-1",
+            "category": shoes.pk,
+            "is_active": "on",
+            "price": "89.90",
+            "stock": 4,
+            "description": "Grippy.",
+            **inline_management(total=1),
+            "images-0-image": SimpleUploadedFile("trail.png", png_bytes(), "image/png"),
+            "images-0-alt_text": "The shoe",
+            "images-0-position": 0,
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    product = Product.objects.get(sku="TRAIL-1")
+    assert (product.slug, product.price, product.category) == (
+        "trail-shoe",
+        Decimal("89.90"),
+        shoes,
+    )
+    assert product.images.get().alt_text == "The shoe"
+
+
+def test_change_form_shows_image_preview_and_keeps_slug_read_only(admin_client: Client) -> None:
+    product = product_make(sku="KEEP-1", name="Keeper", slug="keeper")
+    image = product_image_make(product=product, alt_text="front")
+
+    form = admin_client.get(f"{PRODUCTS}{product.pk}/change/")
+    html = form.content.decode()
+
+    assert form.status_code == 200
+    assert f'src="{image.image.url}"' in html
+    assert 'name="slug"' not in html
+    assert "Created at" in html
+    assert 'name="initial-stock" value="10"' in html  # the stock the merchant saw
+
+    response = admin_client.post(
+        f"{PRODUCTS}{product.pk}/change/",
+        {
+            "name": "Keeper renamed",
+            "sku": "KEEP-1",
+            "is_active": "on",
+            "price": "12.00",
+            "stock": 7,
+            "initial-stock": 10,
+            "description": "",
+            **inline_management(total=1, initial=1),
+            "images-0-id": image.pk,
+            "images-0-product": product.pk,
+            "images-0-alt_text": "back",
+            "images-0-position": 0,
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    product.refresh_from_db()
+    assert (product.name, product.slug, product.stock) == ("Keeper renamed", "keeper", 7)
+    assert ProductImage.objects.get(pk=image.pk).alt_text == "back"
+
+
+def test_change_form_refuses_negative_stock(admin_client: Client) -> None:
+    product = product_make(stock=2)
+    response = admin_client.post(
+        f"{PRODUCTS}{product.pk}/change/",
+        {
+            "name": product.name,
+            "sku": product.sku,
+            "price": "1.00",
+            "stock": -1,
+            "description": "",
+            **inline_management(),
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    product.refresh_from_db()
+    assert product.stock == 2
+
+
+def test_saving_an_open_page_keeps_stock_taken_meanwhile(admin_client: Client) -> None:
+    """The form was loaded with stock 5; a checkout took 2; the merchant renames only."""
+    product = product_make(name="Lamp", price="9.00", stock=5)
+    form = {
+        "name": "Desk lamp",
+        "sku": product.sku,
+        "price": "9.00",
+        "stock": 5,
+        "description": "",
+        "is_active": "on",
+        "initial-stock": 5,
+        **inline_management(),
+    }
+    Product.objects.filter(pk=product.pk).update(stock=3)
+    response = admin_client.post(f"{PRODUCTS}{product.pk}/change/", form)
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert (product.name, product.stock) == ("Desk lamp", 3)
+
+
+def test_changing_stock_that_moved_meanwhile_is_refused(admin_client: Client) -> None:
+    product = product_make(name="Lamp", price="9.00", stock=5)
+    Product.objects.filter(pk=product.pk).update(stock=3)
+    response = admin_client.post(
+        f"{PRODUCTS}{product.pk}/change/",
+        {
+            "name": "Lamp",
+            "sku": product.sku,
+            "price": "9.00",
+            "stock": 20,
+            "initial-stock": 5,
+            "description": "",
+            "is_active": "on",
+            **inline_management(),
+        },
+    )
+    assert response.status_code == 200
+    assert "changed to 3" in str(response.context["adminform"].form.errors["stock"])
+    product.refresh_from_db()
+    assert product.stock == 3
+
+
+def test_change_form_reports_catalog_rules(admin_client: Client) -> None:
+    product = product_make(stock=2)
+    response = admin_client.post(
+        f"{PRODUCTS}{product.pk}/change/",
+        {
+            "name": "Bad\x00name",
+            "sku": product.sku,
+            "price": "1.00",
+            "stock": 2,
+            "description": "",
+            **inline_management(),
+        },
+    )
+    assert response.status_code == 200
+    assert "name" in response.context["adminform"].form.errors
+
+
+@pytest.mark.parametrize(
+    ("action", "message", "active_after"),
+    [("activate", "2 products activated.", True), ("deactivate", "1 product deactivated.", False)],
+)
+def test_bulk_actions_report_how_many_changed(
+    admin_client: Client, action: str, message: str, active_after: bool
+) -> None:
+    products = [
+        product_make(is_active=False),
+        product_make(is_active=False),
+        product_make(is_active=True),
+    ]
+    selected = products[1:] if action == "deactivate" else products
+
+    response = admin_client.post(
+        PRODUCTS,
+        {"action": action, "_selected_action": [p.pk for p in selected]},
+        follow=True,
+    )
+
+    assert message in [str(m) for m in response.context["messages"]]
+    assert {p.is_active for p in Product.objects.filter(pk__in=[p.pk for p in selected])} == {
+        active_after
+    }
+
+
+def test_category_list_counts_products_without_a_query_per_row(admin_client: Client) -> None:
+    shoes = category_make(name="Shoes")
+    category_make(name="Boots", parent=shoes)
+    for _ in range(3):
+        product_make(category=shoes)
+
+    with CaptureQueriesContext(connection) as few:
+        response = admin_client.get(CATEGORIES)
+    counts = {c.name: c.product_count for c in response.context["cl"].result_list}
+    assert counts == {"Shoes": 3, "Boots": 0}
+
+    for _ in range(5):
+        category_make(parent=shoes)
+    with CaptureQueriesContext(connection) as many:
+        admin_client.get(CATEGORIES)
+    assert len(many) == len(few)
+
+
+def test_category_search_and_active_filter(admin_client: Client) -> None:
+    category_make(name="Shoes", slug="shoes")
+    category_make(name="Hats", slug="hats", is_active=False)
+
+    def names(query: str) -> list[str]:
+        return [c.name for c in admin_client.get(f"{CATEGORIES}{query}").context["cl"].result_list]
+
+    assert names("?q=sho") == ["Shoes"]
+    assert names("?is_active__exact=0") == ["Hats"]
+
+
+def test_category_add_form_creates_category(admin_client: Client) -> None:
+    parent = category_make(name="Clothes")
+    response = admin_client.post(
+        f"{CATEGORIES}add/",
+        {"name": "Hats", "slug": "hats", "parent": parent.pk, "is_active": "on", "position": 2},
+    )
+    assert response.status_code == 302
+    assert Category.objects.get(slug="hats").parent == parent
+
+
+def test_category_cannot_move_under_its_own_descendant(admin_client: Client) -> None:
+    top = category_make(name="Top")
+    child = category_make(name="Child", parent=top)
+
+    response = admin_client.post(
+        f"{CATEGORIES}{top.pk}/change/",
+        {"name": "Top", "slug": top.slug, "parent": child.pk, "is_active": "on", "position": 0},
+    )
+
+    assert response.status_code == 200
+    assert "inside itself" in str(response.context["adminform"].form.errors["parent"])
+    top.refresh_from_db()
+    assert top.parent is None
+
+
+def test_wishlist_admin_is_a_read_only_list(admin_client: Client, customer: User) -> None:
+    product = product_make(name="Lamp")
+    item = WishlistItem.objects.create(user=customer, product=product)
+
+    listing = admin_client.get(WISHLISTS)
+    assert listing.status_code == 200
+    assert customer.email in listing.content.decode()
+    assert admin_client.get(f"{WISHLISTS}add/").status_code == 403
+    assert admin_client.get(f"{WISHLISTS}{item.pk}/change/").status_code == 200
+    admin_client.post(f"{WISHLISTS}{item.pk}/delete/", {"post": "yes"})
+    assert WishlistItem.objects.filter(pk=item.pk).exists()
+
+
+def test_sidebar_lists_the_catalog_for_staff_who_may_see_it(client: Client) -> None:
+    merchant = make_user("merchant@example.com", is_staff=True)
+    merchant.groups.add(Group.objects.get(name=CATALOG_MANAGERS))
+    client.force_login(merchant)
+
+    html = client.get("/admin/").content.decode()
+
+    for link in (PRODUCTS, CATEGORIES, WISHLISTS):
+        assert f'href="{link}"' in html
+
+
+def test_staff_without_catalog_rights_sees_no_catalog(client: Client, staff: User) -> None:
+    client.force_login(staff)
+    html = client.get("/admin/").content.decode()
+    assert PRODUCTS not in html
+    assert client.get(PRODUCTS).status_code == 403
+
+
+def test_view_only_staff_may_export_but_not_import(client: Client) -> None:
+    clerk = make_user("clerk@example.com", is_staff=True)
+    clerk.groups.add(Group.objects.get(name=ORDER_MANAGERS))  # may view products only
+    client.force_login(clerk)
+    product_make()
+
+    html = client.get(PRODUCTS).content.decode()
+
+    assert f'href="{PRODUCTS}export/' in html
+    assert f'href="{PRODUCTS}import/' not in html
+    assert 'value="activate"' not in html
+    assert client.get(f"{PRODUCTS}export/").status_code == 200
+    assert client.get(f"{PRODUCTS}import/").status_code == 403

@@ -1,0 +1,122 @@
+"""Cart, address and order endpoints (all need a bearer token)."""
+
+from typing import Annotated
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Header, Path, Query, Router, Status
+from ninja.pagination import paginate
+
+from novacart.accounts.auth import jwt_auth
+from novacart.api_schemas import ERRORS_401, ErrorOut
+from novacart.pagination import BoundedLimitOffsetPagination
+from shop import addresses, cart, selectors
+from shop.checkout import order_create
+from shop.models import Address, Cart, Order
+from shop.order_flow import order_cancel
+from shop.schemas import (
+    AddressIn,
+    AddressOut,
+    AddressPatch,
+    CartAddIn,
+    CartOut,
+    CartUpdateIn,
+    OrderCreateIn,
+    OrderFilters,
+    OrderOut,
+)
+
+router = Router(auth=jwt_auth, tags=["shop"])
+
+ObjectId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
+NOT_FOUND = {**ERRORS_401, 404: ErrorOut}
+CONFLICT = {**NOT_FOUND, 409: ErrorOut}
+
+
+# --- cart -----------------------------------------------------------------------------
+
+
+@router.get("cart/", response={200: CartOut, **ERRORS_401})
+def cart_detail(request: HttpRequest) -> Cart:
+    return selectors.cart_get(user=request.auth)
+
+
+@router.post("cart/add/", response={200: CartOut, **CONFLICT})
+def cart_add(request: HttpRequest, payload: CartAddIn) -> Cart:
+    cart.cart_line_add(user=request.auth, **payload.dict())
+    return selectors.cart_get(user=request.auth)
+
+
+@router.patch("cart/update/{cart_id}/", response={200: CartOut, **CONFLICT})
+def cart_update(request: HttpRequest, cart_id: ObjectId, payload: CartUpdateIn) -> Cart:
+    cart.cart_line_update(user=request.auth, line_id=cart_id, quantity=payload.quantity)
+    return selectors.cart_get(user=request.auth)
+
+
+@router.delete("cart/remove/{cart_id}/", response={204: None, **NOT_FOUND})
+def cart_remove(request: HttpRequest, cart_id: ObjectId) -> Status[None]:
+    cart.cart_line_remove(user=request.auth, line_id=cart_id)
+    return Status(204, None)
+
+
+# --- addresses ------------------------------------------------------------------------
+
+
+@router.get("addresses/", response={200: list[AddressOut], **ERRORS_401})
+def address_list(request: HttpRequest) -> QuerySet[Address]:
+    return selectors.address_list(user=request.auth)
+
+
+@router.post("addresses/", response={201: AddressOut, **ERRORS_401})
+def address_create(request: HttpRequest, payload: AddressIn) -> Status[Address]:
+    return Status(201, addresses.address_create(user=request.auth, **payload.dict()))
+
+
+@router.get("addresses/{address_id}/", response={200: AddressOut, **NOT_FOUND})
+def address_detail(request: HttpRequest, address_id: ObjectId) -> Address:
+    return selectors.address_get(user=request.auth, address_id=address_id)
+
+
+@router.patch("addresses/{address_id}/", response={200: AddressOut, **NOT_FOUND})
+def address_update(request: HttpRequest, address_id: ObjectId, payload: AddressPatch) -> Address:
+    return addresses.address_update(
+        user=request.auth, address_id=address_id, **payload.dict(exclude_unset=True)
+    )
+
+
+@router.delete("addresses/{address_id}/", response={204: None, **NOT_FOUND})
+def address_delete(request: HttpRequest, address_id: ObjectId) -> Status[None]:
+    addresses.address_delete(user=request.auth, address_id=address_id)
+    return Status(204, None)
+
+
+# --- orders ---------------------------------------------------------------------------
+
+
+@router.post("orders/create/", response={201: OrderOut, 400: ErrorOut, **CONFLICT, 422: ErrorOut})
+def orders_create(
+    request: HttpRequest, payload: OrderCreateIn, idempotency_key: IdempotencyKey = None
+) -> Status[Order]:
+    result = order_create(
+        user=request.auth, address_id=payload.address_id, idempotency_key=idempotency_key
+    )
+    return Status(201, selectors.order_get(user=request.auth, order_id=result.order.pk))
+
+
+@router.get("orders/my/", response={200: list[OrderOut], **ERRORS_401})
+@paginate(BoundedLimitOffsetPagination)
+def orders_mine(request: HttpRequest, filters: Query[OrderFilters]) -> QuerySet[Order]:
+    return selectors.order_list(user=request.auth, status=filters.status)
+
+
+@router.get("orders/{order_id}/", response={200: OrderOut, **NOT_FOUND})
+def orders_detail(request: HttpRequest, order_id: ObjectId) -> Order:
+    return selectors.order_get(user=request.auth, order_id=order_id)
+
+
+@router.post("orders/cancel/{order_id}/", response={200: OrderOut, **CONFLICT})
+def orders_cancel(request: HttpRequest, order_id: ObjectId) -> Order:
+    order = selectors.order_get(user=request.auth, order_id=order_id)
+    order_cancel(order=order, actor=request.auth, note="Cancelled by the customer.")
+    return selectors.order_get(user=request.auth, order_id=order_id)

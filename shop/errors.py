@@ -1,0 +1,32 @@
+"""The shop's domain errors (see novacart.errors)."""
+
+from novacart.errors import Conflict, DomainError
+
+
+class OutOfStock(Conflict):
+    code = "out_of_stock"
+
+
+class CartEmpty(DomainError):
+    code = "cart_empty"
+
+
+class ProductUnavailable(Conflict):
+    code = "product_unavailable"
+
+
+class QuantityLimit(Conflict):
+    code = "quantity_limit"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    status = 422
+
+
+class TrackingNumberRequired(DomainError):
+    code = "tracking_required"

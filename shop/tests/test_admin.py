@@ -1,0 +1,206 @@
+"""The merchant's order screens: list, page, state-machine actions, export, carts."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from catalog.tests.factories import product_make
+from novacart.accounts.groups import ORDER_MANAGERS
+from novacart.accounts.models import User
+from novacart.testing import make_user
+from shop.cart import cart_line_add
+from shop.models import Order, OrderEvent, OrderStatus
+from shop.order_flow import order_mark_paid
+from shop.tests.factories import order_place
+
+pytestmark = pytest.mark.django_db
+S = OrderStatus
+
+
+@pytest.fixture
+def order_manager(db: None) -> User:
+    user = make_user("orders@example.com", is_staff=True)
+    user.groups.add(Group.objects.get(name=ORDER_MANAGERS))
+    return user
+
+
+@pytest.fixture
+def merchant(client: Client, order_manager: User) -> Client:
+    client.force_login(order_manager)
+    return client
+
+
+@pytest.fixture
+def paid_order(customer: User) -> Order:
+    order = order_place(user=customer, items=[(product_make(name="Mug", sku="MUG-1", stock=5), 2)])
+    return order_mark_paid(order=order)
+
+
+def detail_url(order: Order, action: str) -> str:
+    return reverse(f"admin:shop_order_detail_{action}", args=[order.pk])
+
+
+def test_changelist_lists_filters_and_searches(
+    merchant: Client, customer: User, paid_order: Order
+) -> None:
+    pending = order_place(user=customer, items=[(product_make(sku="TEE-9", stock=5), 1)])
+    response = merchant.get("/admin/shop/order/")
+    assert response.status_code == 200
+    assert paid_order.number.encode() in response.content
+    assert pending.number.encode() in response.content
+
+    only_paid = merchant.get("/admin/shop/order/?status__exact=PAID")
+    assert paid_order.number.encode() in only_paid.content
+    assert pending.number.encode() not in only_paid.content
+    by_sku = merchant.get("/admin/shop/order/?q=TEE-9")
+    assert pending.number.encode() in by_sku.content
+    assert paid_order.number.encode() not in by_sku.content
+    by_email = merchant.get("/admin/shop/order/?q=ann@example")
+    assert by_email.content.count(b"ann@example.com") >= 2
+
+
+def test_order_page_shows_lines_timeline_and_only_allowed_actions(
+    merchant: Client, paid_order: Order
+) -> None:
+    response = merchant.get(f"/admin/shop/order/{paid_order.pk}/change/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "MUG-1" in content
+    assert "Status changed from Pending payment to Paid." in content
+    assert detail_url(paid_order, "mark_processing") in content
+    assert detail_url(paid_order, "ship") not in content
+    assert detail_url(paid_order, "cancel") not in content
+    assert 'name="_save"' not in content  # orders are never saved from a form
+
+
+def test_merchant_ships_then_delivers(
+    merchant: Client, paid_order: Order, order_manager: User, django_capture_on_commit_callbacks
+) -> None:
+    merchant.get(detail_url(paid_order, "mark_processing"))
+    paid_order.refresh_from_db()
+    assert paid_order.status == S.PROCESSING
+
+    form = merchant.get(detail_url(paid_order, "ship"))
+    assert form.status_code == 200
+    assert b"tracking_number" in form.content
+    empty = merchant.post(detail_url(paid_order, "ship"), {"tracking_number": ""})
+    assert empty.status_code == 200  # the form again, with its error
+    paid_order.refresh_from_db()
+    assert paid_order.status == S.PROCESSING
+
+    with django_capture_on_commit_callbacks(execute=True):
+        shipped = merchant.post(detail_url(paid_order, "ship"), {"tracking_number": "1Z-42"})
+    assert shipped.status_code == 302
+    paid_order.refresh_from_db()
+    assert paid_order.status == S.SHIPPED
+    assert paid_order.tracking_number == "1Z-42"
+    event = paid_order.events.filter(to_status=S.SHIPPED).get()
+    assert event.actor == order_manager
+    assert "1Z-42" in event.message
+    assert any("1Z-42" in m.body for m in mail.outbox)
+    page = merchant.get(f"/admin/shop/order/{paid_order.pk}/change/", follow=True)
+    assert b"1Z-42" in page.content
+
+    merchant.get(detail_url(paid_order, "mark_delivered"))
+    paid_order.refresh_from_db()
+    assert paid_order.status == S.DELIVERED
+
+
+def test_detail_action_not_allowed_from_status_is_refused(
+    merchant: Client, paid_order: Order
+) -> None:
+    response = merchant.get(detail_url(paid_order, "cancel"))
+    assert response.status_code == 403
+    paid_order.refresh_from_db()
+    assert paid_order.status == S.PAID
+
+
+def test_bulk_cancel_cancels_pending_and_reports_the_rest(
+    merchant: Client, customer: User, paid_order: Order
+) -> None:
+    product = product_make(stock=5)
+    pending = order_place(user=customer, items=[(product, 2)])
+    response = merchant.post(
+        "/admin/shop/order/",
+        {"action": "bulk_order_cancel", "_selected_action": [pending.pk, paid_order.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert f"Cancelled 1 order(s): {pending.number}" in text
+    assert paid_order.number in text
+    pending.refresh_from_db()
+    paid_order.refresh_from_db()
+    assert (pending.status, paid_order.status) == (S.CANCELLED, S.PAID)
+    product.refresh_from_db()
+    assert product.stock == 5
+
+
+def test_bulk_mark_processing_records_events(merchant: Client, paid_order: Order) -> None:
+    merchant.post(
+        "/admin/shop/order/",
+        {"action": "bulk_order_mark_processing", "_selected_action": [paid_order.pk]},
+    )
+    paid_order.refresh_from_db()
+    assert paid_order.status == S.PROCESSING
+    assert paid_order.events.filter(type=OrderEvent.Type.STATUS).count() == 2
+
+
+def test_staff_without_order_permissions_cannot_act(client: Client, paid_order: Order) -> None:
+    client.force_login(make_user("intern@example.com", is_staff=True))
+    assert client.get(f"/admin/shop/order/{paid_order.pk}/change/").status_code == 403
+    assert client.get(detail_url(paid_order, "mark_processing")).status_code == 403
+    paid_order.refresh_from_db()
+    assert paid_order.status == S.PAID
+
+
+def test_export_csv_has_one_row_per_line_with_formulae_escaped(
+    merchant: Client, customer: User
+) -> None:
+    evil = product_make(name='=HYPERLINK("http://x")', sku="EVIL-1", price="3.00", stock=5)
+    order = order_place(user=customer, items=[(evil, 1), (product_make(sku="OK-1", stock=5), 2)])
+    response = merchant.post(
+        "/admin/shop/order/export/", {"format": "0", "resource": "0", "export_items": [order.pk]}
+    )
+    assert response.status_code == 200, response.content[:500]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["sku"] for row in rows] == ["EVIL-1", "OK-1"]
+    assert rows[0]["name"] == '\'=HYPERLINK("http://x")'
+    assert rows[0]["order_number"] == order.number
+    assert rows[1]["quantity"] == "2"
+    assert rows[0]["customer_email"] == "ann@example.com"
+
+
+def test_export_xlsx(merchant: Client, paid_order: Order) -> None:
+    formats = merchant.get("/admin/shop/order/export/").content.decode()
+    xlsx_index = formats.split(">xlsx<")[0].rsplit('value="', 1)[1].split('"')[0]
+    response = merchant.post("/admin/shop/order/export/", {"format": xlsx_index, "resource": "0"})
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header, *rows = list(sheet.values)
+    assert header[0] == "order_number"
+    assert rows[0][header.index("sku")] == "MUG-1"
+
+
+def test_cart_admin_is_read_only(client: Client, superuser: User, customer: User) -> None:
+    cart_line_add(user=customer, product_id=product_make(name="Lamp", stock=5).pk, quantity=2)
+    client.force_login(superuser)
+    listing = client.get("/admin/shop/cart/")
+    assert listing.status_code == 200
+    assert b"ann@example.com" in listing.content
+    cart = customer.cart
+    page = client.get(f"/admin/shop/cart/{cart.pk}/change/")
+    assert page.status_code == 200
+    assert b"Lamp" in page.content
+    assert b'name="_save"' not in page.content
+
+
+def test_address_admin_lists(client: Client, superuser: User, paid_order: Order) -> None:
+    client.force_login(superuser)
+    assert client.get("/admin/shop/address/?q=ann").status_code == 200

@@ -1,0 +1,169 @@
+"""Cart endpoints."""
+
+import pytest
+from django.test import Client
+
+from catalog.models import Product
+from catalog.tests.factories import product_image_make, product_make
+from novacart.accounts.models import User
+from novacart.testing import bearer, patch_json, post_json
+from shop.cart import cart_line_add
+from shop.models import CartLine
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cart_starts_empty(client: Client, customer: User) -> None:
+    response = client.get("/api/cart/", **bearer(customer))
+    assert response.status_code == 200
+    assert response.json() == {"items": [], "item_count": 0, "subtotal": "0.00", "currency": "usd"}
+
+
+def test_add_twice_increases_one_line_and_totals_are_decimal_strings(
+    client: Client, customer: User
+) -> None:
+    mug = product_make(name="Mug", price="12.50", stock=5)
+    product_image_make(product=mug)
+    auth = bearer(customer)
+    post_json(client, "/api/cart/add/", {"product_id": mug.pk}, **auth)
+    response = post_json(client, "/api/cart/add/", {"product_id": mug.pk, "quantity": 2}, **auth)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["item_count"] == 3
+    assert body["subtotal"] == "37.50"
+    [item] = body["items"]
+    assert item["quantity"] == 3
+    assert item["line_total"] == "37.50"
+    assert item["available"] is True
+    assert item["product"]["id"] == mug.pk
+    assert item["product"]["price"] == "12.50"
+    assert item["product"]["image"].startswith("http://testserver/")
+
+
+def test_add_more_than_stock_is_409(client: Client, customer: User) -> None:
+    mug = product_make(stock=2)
+    auth = bearer(customer)
+    post_json(client, "/api/cart/add/", {"product_id": mug.pk, "quantity": 2}, **auth)
+    response = post_json(client, "/api/cart/add/", {"product_id": mug.pk}, **auth)
+    assert response.status_code == 409
+    assert response.json()["code"] == "out_of_stock"
+    assert CartLine.objects.get().quantity == 2
+
+
+@pytest.mark.parametrize("active", [False, None])
+def test_add_unknown_or_inactive_product_is_404(client: Client, customer: User, active) -> None:
+    product_id = product_make(is_active=False).pk if active is False else 10**9
+    response = post_json(client, "/api/cart/add/", {"product_id": product_id}, **bearer(customer))
+    assert response.status_code == 404
+    assert not CartLine.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"product_id": 1, "quantity": 0},
+        {"product_id": 1, "quantity": -3},
+        {"product_id": 1, "quantity": 10**12},
+        {"product_id": 1, "quantity": "many"},
+        {"product_id": 1, "quantity": 1.5},
+        {"product_id": "x"},
+        {"product_id": 2**70},
+        {},
+    ],
+)
+def test_add_bad_input_is_422(client: Client, customer: User, body: dict) -> None:
+    product_make(stock=5)
+    response = post_json(client, "/api/cart/add/", body, **bearer(customer))
+    assert response.status_code == 422
+    assert not CartLine.objects.exists()
+
+
+def test_update_sets_quantity_and_checks_stock(client: Client, customer: User) -> None:
+    mug = product_make(price="2.00", stock=4)
+    cart_line_add(user=customer, product_id=mug.pk, quantity=1)
+    line = CartLine.objects.get()
+    auth = bearer(customer)
+    response = patch_json(client, f"/api/cart/update/{line.pk}/", {"quantity": 4}, **auth)
+    assert response.status_code == 200
+    assert response.json()["subtotal"] == "8.00"
+    too_many = patch_json(client, f"/api/cart/update/{line.pk}/", {"quantity": 5}, **auth)
+    assert too_many.status_code == 409
+    assert (
+        patch_json(client, f"/api/cart/update/{line.pk}/", {"quantity": 0}, **auth).status_code
+        == 422
+    )
+    line.refresh_from_db()
+    assert line.quantity == 4
+
+
+def test_someone_elses_line_is_404(client: Client, customer: User, other_customer: User) -> None:
+    cart_line_add(user=other_customer, product_id=product_make(stock=4).pk, quantity=1)
+    line = CartLine.objects.get()
+    auth = bearer(customer)
+    assert (
+        patch_json(client, f"/api/cart/update/{line.pk}/", {"quantity": 2}, **auth).status_code
+        == 404
+    )
+    assert client.delete(f"/api/cart/remove/{line.pk}/", **auth).status_code == 404
+    line.refresh_from_db()
+    assert line.quantity == 1
+
+
+@pytest.mark.parametrize("line_id", ["abc", "0", str(2**64)])
+def test_bad_line_ids_are_4xx(client: Client, customer: User, line_id: str) -> None:
+    response = client.delete(f"/api/cart/remove/{line_id}/", **bearer(customer))
+    assert response.status_code in (404, 422)
+
+
+def test_remove_deletes_line(client: Client, customer: User) -> None:
+    cart_line_add(user=customer, product_id=product_make(stock=4).pk, quantity=1)
+    line = CartLine.objects.get()
+    assert client.delete(f"/api/cart/remove/{line.pk}/", **bearer(customer)).status_code == 204
+    assert not CartLine.objects.exists()
+
+
+@pytest.mark.parametrize("change", ["deactivated", "deleted"])
+def test_unavailable_product_shows_as_unavailable(
+    client: Client, customer: User, change: str
+) -> None:
+    gone = product_make(name="Gone", price="5.00", stock=4)
+    kept = product_make(price="1.00", stock=4)
+    cart_line_add(user=customer, product_id=gone.pk, quantity=2)
+    cart_line_add(user=customer, product_id=kept.pk, quantity=1)
+    if change == "deleted":
+        gone.delete()
+    else:
+        Product.objects.filter(pk=gone.pk).update(is_active=False)
+
+    body = client.get("/api/cart/", **bearer(customer)).json()
+    item = next(i for i in body["items"] if i["name"] == "Gone")
+    assert item["available"] is False
+    assert item["line_total"] == "0.00"
+    assert (item["product"] is None) == (change == "deleted")
+    assert body["subtotal"] == "1.00"
+    assert body["item_count"] == 1
+    line = CartLine.objects.get(name="Gone")
+    response = patch_json(
+        client, f"/api/cart/update/{line.pk}/", {"quantity": 1}, **bearer(customer)
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "product_unavailable"
+
+
+def test_cart_needs_token(client: Client) -> None:
+    assert client.get("/api/cart/").status_code == 401
+    assert post_json(client, "/api/cart/add/", {"product_id": 1}).status_code == 401
+
+
+@pytest.mark.parametrize("lines", [1, 20])
+def test_cart_query_count_is_constant(
+    client: Client, customer: User, lines: int, django_assert_num_queries
+) -> None:
+    for _ in range(lines):
+        product = product_make(stock=5)
+        product_image_make(product=product)
+        cart_line_add(user=customer, product_id=product.pk, quantity=1)
+    auth = bearer(customer)
+    # auth user, cart get_or_create, cart, lines+products+categories, images
+    with django_assert_num_queries(5):
+        assert client.get("/api/cart/", **auth).status_code == 200

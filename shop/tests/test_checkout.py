@@ -1,0 +1,198 @@
+"""Checkout as a service: stock reservation, copies, idempotency, all-or-nothing."""
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from catalog.models import Product
+from catalog.tests.factories import product_make
+from novacart.accounts.models import User
+from novacart.errors import NotFound
+from shop import checkout
+from shop.cart import cart_line_add
+from shop.checkout import order_create
+from shop.errors import CartEmpty, IdempotencyKeyReused, OutOfStock, ProductUnavailable
+from shop.models import CartLine, IdempotencyKey, Order, OrderEvent, OrderLine, OrderStatus
+from shop.tests.factories import address_make
+
+pytestmark = pytest.mark.django_db
+
+
+def test_checkout_reserves_stock_copies_lines_and_empties_cart(
+    customer: User, django_capture_on_commit_callbacks
+) -> None:
+    mug = product_make(name="Mug", sku="MUG-1", price="12.50", stock=5)
+    tee = product_make(name="Tee", sku="TEE-1", price="20.00", stock=3)
+    cart_line_add(user=customer, product_id=mug.pk, quantity=2)
+    cart_line_add(user=customer, product_id=tee.pk, quantity=1)
+    address = address_make(user=customer, full_name="Ann Buyer", city="Paris", country="FR")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = order_create(user=customer, address_id=address.pk)
+
+    order = result.order
+    assert result.created
+    assert order.status == OrderStatus.PENDING
+    assert order.number.startswith("NC-")
+    assert len(order.number) == 11
+    assert order.subtotal == order.total == Decimal("45.00")
+    assert order.currency == "usd"
+    assert order.shipping_address["city"] == "Paris"
+    assert order.shipping_address["country"] == "FR"
+    lines = list(order.lines.order_by("sku"))
+    assert [
+        (line.sku, line.name, line.unit_price, line.quantity, line.line_total) for line in lines
+    ] == [
+        ("MUG-1", "Mug", Decimal("12.50"), 2, Decimal("25.00")),
+        ("TEE-1", "Tee", Decimal("20.00"), 1, Decimal("20.00")),
+    ]
+    mug.refresh_from_db()
+    tee.refresh_from_db()
+    assert (mug.stock, tee.stock) == (3, 2)
+    assert not CartLine.objects.filter(cart__user=customer).exists()
+    assert order.events.get().type == OrderEvent.Type.PLACED
+    assert len(mail.outbox) == 1
+    assert order.number in mail.outbox[0].subject
+    assert "2 x Mug" in mail.outbox[0].body
+    assert "45.00 USD" in mail.outbox[0].body
+
+
+def test_order_keeps_its_copies_when_product_and_address_change(customer: User) -> None:
+    mug = product_make(name="Mug", price="12.50", stock=5)
+    cart_line_add(user=customer, product_id=mug.pk, quantity=1)
+    address = address_make(user=customer, city="Paris")
+    order = order_create(user=customer, address_id=address.pk).order
+
+    Product.objects.filter(pk=mug.pk).update(name="Renamed", price=Decimal("99.00"))
+    address.delete()
+    mug.delete()
+
+    order.refresh_from_db()
+    line = order.lines.get()
+    assert (line.name, line.unit_price, line.product_id) == ("Mug", Decimal("12.50"), None)
+    assert order.shipping_address["city"] == "Paris"
+
+
+def test_short_line_refuses_whole_order_and_keeps_cart(customer: User) -> None:
+    plenty = product_make(stock=10)
+    scarce = product_make(stock=3)
+    cart_line_add(user=customer, product_id=plenty.pk, quantity=2)
+    cart_line_add(user=customer, product_id=scarce.pk, quantity=3)
+    Product.objects.filter(pk=scarce.pk).update(stock=1)  # someone else bought meanwhile
+    address = address_make(user=customer)
+
+    with pytest.raises(OutOfStock) as raised:
+        order_create(user=customer, address_id=address.pk)
+
+    assert raised.value.extra["product_ids"] == [scarce.pk]
+    assert raised.value.status == 409
+    plenty.refresh_from_db()
+    assert plenty.stock == 10
+    assert not Order.objects.exists()
+    assert CartLine.objects.filter(cart__user=customer).count() == 2
+
+
+def test_empty_cart_is_refused(customer: User) -> None:
+    address = address_make(user=customer)
+    with pytest.raises(CartEmpty):
+        order_create(user=customer, address_id=address.pk)
+
+
+@pytest.mark.parametrize("whose", ["foreign", "unknown"])
+def test_foreign_or_unknown_address_is_404(
+    customer: User, other_customer: User, whose: str
+) -> None:
+    product = product_make(stock=5)
+    cart_line_add(user=customer, product_id=product.pk, quantity=1)
+    address_id = address_make(user=other_customer).pk if whose == "foreign" else 10**9
+    with pytest.raises(NotFound):
+        order_create(user=customer, address_id=address_id)
+    product.refresh_from_db()
+    assert product.stock == 5
+
+
+@pytest.mark.parametrize("change", ["deactivated", "deleted"])
+def test_unavailable_product_blocks_checkout(customer: User, change: str) -> None:
+    gone = product_make(name="Gone", stock=5)
+    kept = product_make(stock=5)
+    cart_line_add(user=customer, product_id=gone.pk, quantity=1)
+    cart_line_add(user=customer, product_id=kept.pk, quantity=1)
+    if change == "deleted":
+        gone.delete()
+    else:
+        Product.objects.filter(pk=gone.pk).update(is_active=False)
+    with pytest.raises(ProductUnavailable, match="Gone"):
+        order_create(user=customer, address_id=address_make(user=customer).pk)
+    kept.refresh_from_db()
+    assert kept.stock == 5
+    assert not Order.objects.exists()
+
+
+def test_failure_half_way_leaves_everything_as_before(
+    customer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    product = product_make(stock=5)
+    cart_line_add(user=customer, product_id=product.pk, quantity=2)
+    address = address_make(user=customer)
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(OrderLine.objects, "bulk_create", explode)
+    with pytest.raises(RuntimeError):
+        order_create(user=customer, address_id=address.pk)
+
+    product.refresh_from_db()
+    assert product.stock == 5
+    assert not Order.objects.exists()
+    assert CartLine.objects.get(cart__user=customer).quantity == 2
+
+
+def test_idempotency_key_replays_first_order(customer: User) -> None:
+    product = product_make(stock=5)
+    cart_line_add(user=customer, product_id=product.pk, quantity=1)
+    address = address_make(user=customer)
+
+    first = order_create(user=customer, address_id=address.pk, idempotency_key="k-1")
+    again = order_create(user=customer, address_id=address.pk, idempotency_key="k-1")
+
+    assert first.created
+    assert not again.created
+    assert again.order.pk == first.order.pk
+    assert Order.objects.count() == 1
+    product.refresh_from_db()
+    assert product.stock == 4
+
+
+def test_idempotency_key_with_other_body_is_refused(customer: User) -> None:
+    product = product_make(stock=5)
+    cart_line_add(user=customer, product_id=product.pk, quantity=1)
+    address = address_make(user=customer)
+    other = address_make(user=customer, city="Elsewhere")
+    order_create(user=customer, address_id=address.pk, idempotency_key="k-1")
+    with pytest.raises(IdempotencyKeyReused) as raised:
+        order_create(user=customer, address_id=other.pk, idempotency_key="k-1")
+    assert raised.value.status == 422
+
+
+def test_idempotency_keys_are_per_user(customer: User, other_customer: User) -> None:
+    product = product_make(stock=5)
+    for user in (customer, other_customer):
+        cart_line_add(user=user, product_id=product.pk, quantity=1)
+        order_create(user=user, address_id=address_make(user=user).pk, idempotency_key="same")
+    assert Order.objects.count() == 2
+    assert IdempotencyKey.objects.count() == 2
+
+
+def test_order_number_collision_draws_again(
+    customer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    product = product_make(stock=5)
+    cart_line_add(user=customer, product_id=product.pk, quantity=1)
+    first = order_create(user=customer, address_id=address_make(user=customer).pk).order
+    numbers = iter([first.number, "NC-FRESH234"])
+    monkeypatch.setattr(checkout, "order_number_new", lambda: next(numbers))
+    cart_line_add(user=customer, product_id=product.pk, quantity=1)
+    second = order_create(user=customer, address_id=address_make(user=customer).pk).order
+    assert second.number == "NC-FRESH234"

@@ -1,0 +1,192 @@
+"""Order endpoints: create, history, detail, cancel."""
+
+import pytest
+from django.test import Client
+
+from catalog.models import Product
+from catalog.tests.factories import product_make
+from novacart.accounts.models import User
+from novacart.testing import bearer, post_json
+from shop.cart import cart_line_add
+from shop.models import CartLine, Order, OrderStatus
+from shop.order_flow import order_mark_paid
+from shop.tests.factories import address_make, order_place
+
+pytestmark = pytest.mark.django_db
+
+
+def checkout(client: Client, user: User, address_id: int, **headers: str):
+    return post_json(
+        client, "/api/orders/create/", {"address_id": address_id}, **bearer(user), **headers
+    )
+
+
+def test_create_returns_pending_order_and_reserves_stock(client: Client, customer: User) -> None:
+    mug = product_make(name="Mug", sku="MUG-1", price="12.50", stock=5)
+    cart_line_add(user=customer, product_id=mug.pk, quantity=2)
+    address = address_make(user=customer)
+
+    response = checkout(client, customer, address.pk)
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "PENDING"
+    assert body["number"].startswith("NC-")
+    assert body["subtotal"] == body["total"] == "25.00"
+    assert body["refunded_amount"] == "0.00"
+    assert body["currency"] == "usd"
+    assert body["items"] == [
+        {
+            "id": body["items"][0]["id"],
+            "product_id": mug.pk,
+            "sku": "MUG-1",
+            "name": "Mug",
+            "unit_price": "12.50",
+            "quantity": 2,
+            "line_total": "25.00",
+        }
+    ]
+    assert body["shipping_address"]["postal_code"] == "12345"
+    assert body["paid_at"] is None
+    assert body["events"][0]["type"] == "placed"
+    mug.refresh_from_db()
+    assert mug.stock == 3
+    assert client.get("/api/cart/", **bearer(customer)).json()["items"] == []
+
+
+def test_create_with_empty_cart_is_400(client: Client, customer: User) -> None:
+    response = checkout(client, customer, address_make(user=customer).pk)
+    assert response.status_code == 400
+    assert response.json()["code"] == "cart_empty"
+
+
+def test_create_short_line_is_409_listing_products(client: Client, customer: User) -> None:
+    scarce = product_make(stock=3)
+    cart_line_add(user=customer, product_id=scarce.pk, quantity=3)
+    Product.objects.filter(pk=scarce.pk).update(stock=2)
+    response = checkout(client, customer, address_make(user=customer).pk)
+    assert response.status_code == 409
+    assert response.json()["code"] == "out_of_stock"
+    assert response.json()["product_ids"] == [scarce.pk]
+    assert CartLine.objects.filter(cart__user=customer).exists()
+
+
+@pytest.mark.parametrize(
+    "body", [{}, {"address_id": "x"}, {"address_id": -1}, {"address_id": 2**64}]
+)
+def test_create_bad_body_is_422(client: Client, customer: User, body: dict) -> None:
+    response = post_json(client, "/api/orders/create/", body, **bearer(customer))
+    assert response.status_code == 422
+
+
+def test_create_with_foreign_address_is_404(
+    client: Client, customer: User, other_customer: User
+) -> None:
+    cart_line_add(user=customer, product_id=product_make(stock=3).pk, quantity=1)
+    response = checkout(client, customer, address_make(user=other_customer).pk)
+    assert response.status_code == 404
+    assert not Order.objects.exists()
+
+
+def test_idempotency_key_replay_and_mismatch(client: Client, customer: User) -> None:
+    cart_line_add(user=customer, product_id=product_make(stock=3).pk, quantity=1)
+    home = address_make(user=customer)
+    work = address_make(user=customer, city="Work")
+    first = checkout(client, customer, home.pk, HTTP_IDEMPOTENCY_KEY="abc-123")
+    replay = checkout(client, customer, home.pk, HTTP_IDEMPOTENCY_KEY="abc-123")
+    assert first.status_code == replay.status_code == 201
+    assert replay.json()["id"] == first.json()["id"]
+    other_body = checkout(client, customer, work.pk, HTTP_IDEMPOTENCY_KEY="abc-123")
+    assert other_body.status_code == 422
+    assert other_body.json()["code"] == "idempotency_key_reused"
+    assert Order.objects.count() == 1
+
+
+def test_overlong_idempotency_key_is_422(client: Client, customer: User) -> None:
+    cart_line_add(user=customer, product_id=product_make(stock=3).pk, quantity=1)
+    response = checkout(
+        client, customer, address_make(user=customer).pk, HTTP_IDEMPOTENCY_KEY="k" * 256
+    )
+    assert response.status_code == 422
+    assert not Order.objects.exists()
+
+
+def test_my_orders_newest_first_paginated_and_filtered(
+    client: Client, customer: User, other_customer: User
+) -> None:
+    product = product_make(stock=50)
+    orders = [order_place(user=customer, items=[(product, 1)]) for _ in range(3)]
+    order_place(user=other_customer, items=[(product, 1)])
+    order_mark_paid(order=orders[0])
+    auth = bearer(customer)
+
+    body = client.get("/api/orders/my/?limit=2", **auth).json()
+    assert body["count"] == 3
+    assert [o["id"] for o in body["items"]] == [orders[2].pk, orders[1].pk]
+    paid = client.get("/api/orders/my/?status=PAID", **auth).json()
+    assert [o["id"] for o in paid["items"]] == [orders[0].pk]
+    assert client.get("/api/orders/my/?status=LOST", **auth).status_code == 422
+    assert client.get("/api/orders/my/?limit=1000", **auth).status_code == 422
+
+
+def test_order_detail_and_isolation(client: Client, customer: User, other_customer: User) -> None:
+    order = order_place(user=customer, items=[(product_make(stock=3), 1)])
+    assert (
+        client.get(f"/api/orders/{order.pk}/", **bearer(customer)).json()["number"] == order.number
+    )
+    assert client.get(f"/api/orders/{order.pk}/", **bearer(other_customer)).status_code == 404
+    assert client.get("/api/orders/abc/", **bearer(customer)).status_code == 422
+    assert client.get(f"/api/orders/{2**64}/", **bearer(customer)).status_code == 422
+    assert client.get(f"/api/orders/{order.pk}/").status_code == 401
+
+
+def test_cancel_pending_returns_stock(client: Client, customer: User) -> None:
+    product = product_make(stock=3)
+    order = order_place(user=customer, items=[(product, 2)])
+    response = client.post(f"/api/orders/cancel/{order.pk}/", **bearer(customer))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "CANCELLED"
+    assert body["cancelled_at"] is not None
+    assert [e["type"] for e in body["events"]] == ["placed", "status"]
+    product.refresh_from_db()
+    assert product.stock == 3
+
+
+def test_cancel_paid_order_is_409_and_changes_nothing(client: Client, customer: User) -> None:
+    product = product_make(stock=3)
+    order = order_place(user=customer, items=[(product, 2)])
+    order_mark_paid(order=order)
+    response = client.post(f"/api/orders/cancel/{order.pk}/", **bearer(customer))
+    assert response.status_code == 409
+    assert response.json()["code"] == "invalid_transition"
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    product.refresh_from_db()
+    assert product.stock == 1
+
+
+def test_cancel_someone_elses_order_is_404(
+    client: Client, customer: User, other_customer: User
+) -> None:
+    order = order_place(user=other_customer, items=[(product_make(stock=3), 1)])
+    assert client.post(f"/api/orders/cancel/{order.pk}/", **bearer(customer)).status_code == 404
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING
+
+
+@pytest.mark.parametrize("count", [1, 15])
+def test_order_list_and_detail_query_counts_are_constant(
+    client: Client, customer: User, count: int, django_assert_num_queries
+) -> None:
+    product = product_make(stock=100)
+    orders = [
+        order_place(user=customer, items=[(product, 1), (product_make(), 2)]) for _ in range(count)
+    ]
+    auth = bearer(customer)
+    # auth user, count, orders, lines, events
+    with django_assert_num_queries(5):
+        assert client.get("/api/orders/my/?limit=100", **auth).status_code == 200
+    # auth user, order, lines, events
+    with django_assert_num_queries(4):
+        assert client.get(f"/api/orders/{orders[0].pk}/", **auth).status_code == 200
