@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "import_export",
+    "ninja",  # serves Swagger UI's files itself instead of from a CDN
     "ninja_jwt",
     "ninja_jwt.token_blacklist",
     "django_tasks_db",
