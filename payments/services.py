@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from novacart.accounts.models import User
 from novacart.errors import NotFound
-from payments.errors import PaymentNotAllowed
+from payments.errors import GatewayError, PaymentNotAllowed
 from payments.gateway import Intent, from_minor_units, gateway_get, to_minor_units
 from payments.models import Payment, Refund
 from payments.refunds import refund_open, refund_send, refunds_sync, refunds_unsent
@@ -43,10 +43,14 @@ class PaymentIntentResult:
     publishable_key: str
 
 
-@transaction.atomic
 def payment_intent_create(*, user: User, order_id: int) -> PaymentIntentResult:
-    """The PaymentIntent of the caller's PENDING order: created once, then the same one."""
-    order = Order.objects.select_for_update().filter(pk=order_id, user=user).first()
+    """The PaymentIntent of the caller's PENDING order: created once, then the same one.
+
+    Stripe is called outside any transaction; its idempotency key `order-<id>-intent`
+    makes two concurrent first calls get one intent, and the payment row is unique per
+    order.
+    """
+    order = Order.objects.filter(pk=order_id, user=user).first()
     if order is None:
         raise NotFound("Order not found.")
     if order.status != OrderStatus.PENDING:
@@ -66,16 +70,22 @@ def payment_intent_create(*, user: User, order_id: int) -> PaymentIntentResult:
             metadata={"order_id": str(order.pk), "order_number": order.number},
             idempotency_key=f"order-{order.pk}-intent",
         )
-        Payment.objects.create(
-            order=order,
-            intent_id=intent.id,
-            amount=order.total,
-            currency=order.currency,
-            status=intent.status,
-        )
-        order_event_record(
-            order=order, type=OrderEvent.Type.PAYMENT, message=f"Payment {intent.id} started."
-        )
+        with transaction.atomic():
+            _, created = Payment.objects.get_or_create(
+                order=order,
+                defaults={
+                    "intent_id": intent.id,
+                    "amount": order.total,
+                    "currency": order.currency,
+                    "status": intent.status,
+                },
+            )
+            if created:
+                order_event_record(
+                    order=order,
+                    type=OrderEvent.Type.PAYMENT,
+                    message=f"Payment {intent.id} started.",
+                )
     return PaymentIntentResult(
         payment_intent_id=intent.id,
         client_secret=intent.client_secret,
@@ -140,9 +150,27 @@ def _late_payment_apply(*, payment: Payment, intent: Intent) -> str:
             actor=None,
             reason=f"Paid after the order was cancelled. {refusal.message} Refunded automatically.",
         )
-        refund_send(refund=refund)
+        transaction.on_commit(lambda: _refund_send_or_flag(refund=refund))
         return "late payment: refunded"
     return "late payment: order revived and paid"
+
+
+def _refund_send_or_flag(*, refund: Refund) -> None:
+    """Send an automatic refund once its row is committed (never inside a transaction).
+
+    A lost answer leaves it pending for reconciliation to resend with the same key; a
+    refusal flags the order, since the customer still has to get the money back.
+    """
+    try:
+        refund_send(refund=refund)
+    except GatewayError as error:
+        logger.warning("Automatic refund %s not confirmed: %s", refund.pk, error.message)
+        if not error.ambiguous:
+            order_flag(
+                order=refund.order,
+                reason=f"Automatic refund of {refund.amount} {refund.currency.upper()} was "
+                f"refused by Stripe ({error.message}): refund the customer by hand.",
+            )
 
 
 def payment_failed_apply(*, payment: Payment, intent: Intent) -> str:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from catalog.models import Product
 from catalog.tests.factories import product_make
 from novacart.accounts.models import User
+from payments.errors import GatewayError
 from payments.models import Payment, Refund, WebhookEvent
 from payments.services import payment_intent_create, payment_succeeded_apply
 from payments.tests.helpers import (
@@ -256,13 +257,22 @@ def test_late_payment_after_expiry_revives_the_order_when_stock_is_left(
 
 
 def test_late_payment_after_expiry_is_refunded_when_the_stock_is_gone(
-    client: Client, payment: Payment, product: Product, gateway: FakeGateway
+    client: Client,
+    payment: Payment,
+    product: Product,
+    gateway: FakeGateway,
+    django_capture_on_commit_callbacks,
 ) -> None:
     Order.objects.filter(pk=payment.order_id).update(created_at=timezone.now() - timedelta(hours=1))
     orders_expire_pending()
     Product.objects.filter(pk=product.pk).update(stock=1)  # sold to someone else meanwhile
 
-    assert post_webhook(client, succeeded_event(payment.intent_id, amount=2500)).status_code == 200
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        response = post_webhook(client, succeeded_event(payment.intent_id, amount=2500))
+    assert response.status_code == 200
+    assert gateway.calls_of("refund_create") == []  # never inside the transaction
+    for callback in after_commit:
+        callback()
 
     payment, order = _reload(payment)
     assert order.status == S.CANCELLED
@@ -300,17 +310,43 @@ def test_late_payment_takes_all_of_its_stock_or_none(
 
 
 def test_payment_for_an_order_its_customer_cancelled_is_refunded(
-    client: Client, payment: Payment, customer: User, product: Product
+    client: Client,
+    payment: Payment,
+    customer: User,
+    product: Product,
+    django_capture_on_commit_callbacks,
 ) -> None:
     order_cancel(order=payment.order, actor=customer)
 
-    assert post_webhook(client, succeeded_event(payment.intent_id, amount=2500)).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_webhook(client, succeeded_event(payment.intent_id, amount=2500))
+    assert response.status_code == 200
 
     payment, order = _reload(payment)
     assert order.status == S.CANCELLED
     product.refresh_from_db()
     assert product.stock == 5  # stock left, but the customer did not want the order
     assert Refund.objects.get().status == Refund.Status.SUCCEEDED
+
+
+def test_an_automatic_refund_stripe_refuses_flags_the_order(
+    client: Client,
+    payment: Payment,
+    customer: User,
+    gateway: FakeGateway,
+    django_capture_on_commit_callbacks,
+) -> None:
+    order_cancel(order=payment.order, actor=customer)
+    gateway.error = GatewayError("The payment provider did not complete the request: no.")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_webhook(client, succeeded_event(payment.intent_id, amount=2500))
+
+    assert response.status_code == 200
+    order = Order.objects.get(pk=payment.order_id)
+    assert order.flagged
+    assert "refund the customer by hand" in order.flag_reason
+    assert Refund.objects.get().status == Refund.Status.FAILED
 
 
 # --- payment_intent.payment_failed ---------------------------------------------------------
