@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint migrate demo clean
+.PHONY: run test install lint migrate demo clean bench-load
 
 $(PY):
 	@python=$$(scripts/find-python) || exit 1; \
@@ -27,6 +27,7 @@ migrate: install
 demo: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_catalog
+	$(PY) manage.py seed_orders
 
 run: demo
 	$(PY) manage.py runserver $(HOST)
@@ -38,6 +39,10 @@ lint: $(VENV)/.installed-dev
 
 test: lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Load benchmark against gunicorn on PostgreSQL (see bench/README.md).
+bench-load: install
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 
 from novacart.accounts.models import User
@@ -24,10 +24,12 @@ def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated_cache() -> Iterator[None]:
-    """Rate-limit counters must not leak from one test to the next."""
-    cache.clear()
+    """Rate-limit counters and cached answers must not leak from one test to the next."""
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

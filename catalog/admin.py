@@ -171,6 +171,10 @@ class ProductAdmin(SpreadsheetAdmin):
     list_filter_submit = True
     search_fields = ("sku", "name")
     search_help_text = "Search by SKU or name."
+    empty_hint = (
+        "No products yet. Add one, or import a CSV or XLSX spreadsheet with the Import button "
+        "(columns sku, name, description, price, stock, category, is_active)."
+    )
     list_select_related = ("category",)
     list_per_page = 50
     ordering = ("name", "sku")
@@ -287,6 +291,7 @@ class CategoryAdmin(SpreadsheetAdmin):
     list_filter = ("is_active", ("parent", RelatedDropdownFilter))
     list_filter_submit = True
     search_fields = ("name", "slug")
+    empty_hint = "No categories yet. Add one, or import a spreadsheet of them (slug, name, parent)."
     list_select_related = ("parent",)
     list_per_page = 100
     ordering = ("position", "name")

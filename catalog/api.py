@@ -1,28 +1,31 @@
 """Catalog endpoints: /api/categories/ and /api/products/... (see shared/API.md)."""
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from catalog import selectors, services
+from catalog.cache import catalog_response
 from catalog.models import Category, Product, WishlistItem
 from catalog.schemas import (
     CategoryOut,
     ProductFilters,
     ProductIn,
     ProductOut,
+    ProductPageOut,
     ProductPatch,
     WishlistIn,
     WishlistItemOut,
 )
-from novacart.accounts.auth import jwt_auth, optional_jwt_auth, staff_required
-from novacart.api_schemas import ERRORS_401, ErrorOut
+from novacart.accounts.auth import OPTIONAL_AUTH, jwt_auth, optional_jwt_auth, staff_required
+from novacart.api_schemas import BAD_BODY, BAD_PARAMS, ERRORS_401, ErrorOut
 from novacart.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["catalog"])
 
 STAFF_ERRORS = {**ERRORS_401, 403: ErrorOut}
+NOT_FOUND = {**BAD_PARAMS, **ERRORS_401, 404: ErrorOut}
 
 
 @router.get("categories/", response={200: list[CategoryOut]})
@@ -32,7 +35,9 @@ def category_list(request: HttpRequest) -> QuerySet[Category]:
 
 # The wishlist routes come before products/{id}/, which would otherwise capture them.
 @router.get(
-    "products/wishlist/", response={200: list[WishlistItemOut], **ERRORS_401}, auth=jwt_auth
+    "products/wishlist/",
+    response={200: list[WishlistItemOut], **BAD_PARAMS, **ERRORS_401},
+    auth=jwt_auth,
 )
 @paginate(BoundedLimitOffsetPagination)
 def wishlist_list(request: HttpRequest) -> QuerySet[WishlistItem]:
@@ -41,7 +46,7 @@ def wishlist_list(request: HttpRequest) -> QuerySet[WishlistItem]:
 
 @router.post(
     "products/wishlist/",
-    response={200: WishlistItemOut, 201: WishlistItemOut, **ERRORS_401, 404: ErrorOut},
+    response={200: WishlistItemOut, 201: WishlistItemOut, **BAD_BODY, **ERRORS_401, 404: ErrorOut},
     auth=jwt_auth,
 )
 def wishlist_add(request: HttpRequest, payload: WishlistIn) -> Status[WishlistItem]:
@@ -51,23 +56,34 @@ def wishlist_add(request: HttpRequest, payload: WishlistIn) -> Status[WishlistIt
     )
 
 
-@router.delete(
-    "products/wishlist/{id}/", response={204: None, **ERRORS_401, 404: ErrorOut}, auth=jwt_auth
-)
+@router.delete("products/wishlist/{id}/", response={204: None, **NOT_FOUND}, auth=jwt_auth)
 def wishlist_remove(request: HttpRequest, id: int) -> Status[None]:
     services.wishlist_remove(user=request.auth, item_id=id)
     return Status(204, None)
 
 
-@router.get("products/", response={200: list[ProductOut], **ERRORS_401}, auth=optional_jwt_auth)
-@paginate(BoundedLimitOffsetPagination)
-def product_list(request: HttpRequest, filters: Query[ProductFilters]) -> QuerySet[Product]:
-    return selectors.product_list(user=request.auth, **filters.dict())
+@router.get(
+    "products/",
+    response={200: ProductPageOut, **BAD_PARAMS, **ERRORS_401},
+    auth=optional_jwt_auth,
+    openapi_extra=OPTIONAL_AUTH,
+)
+def product_list(
+    request: HttpRequest,
+    filters: Query[ProductFilters],
+    page: Query[BoundedLimitOffsetPagination.Input],
+) -> HttpResponse:
+    return catalog_response(
+        request,
+        user=request.auth,
+        schema=ProductPageOut,
+        build=lambda: selectors.product_page(user=request.auth, **page.dict(), **filters.dict()),
+    )
 
 
 @router.post(
     "products/",
-    response={201: ProductOut, **STAFF_ERRORS, 409: ErrorOut, 422: ErrorOut},
+    response={201: ProductOut, **BAD_BODY, **STAFF_ERRORS, 409: ErrorOut},
     auth=jwt_auth,
 )
 def product_create(request: HttpRequest, payload: ProductIn) -> Status[Product]:
@@ -77,16 +93,22 @@ def product_create(request: HttpRequest, payload: ProductIn) -> Status[Product]:
 
 @router.get(
     "products/{id}/",
-    response={200: ProductOut, **ERRORS_401, 404: ErrorOut},
+    response={200: ProductOut, **NOT_FOUND},
     auth=optional_jwt_auth,
+    openapi_extra=OPTIONAL_AUTH,
 )
-def product_detail(request: HttpRequest, id: int) -> Product:
-    return selectors.product_get(product_id=id, user=request.auth)
+def product_detail(request: HttpRequest, id: int) -> HttpResponse:
+    return catalog_response(
+        request,
+        user=request.auth,
+        schema=ProductOut,
+        build=lambda: selectors.product_get(product_id=id, user=request.auth),
+    )
 
 
 @router.put(
     "products/{id}/",
-    response={200: ProductOut, **STAFF_ERRORS, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: ProductOut, **BAD_BODY, **STAFF_ERRORS, 404: ErrorOut, 409: ErrorOut},
     auth=jwt_auth,
 )
 def product_replace(request: HttpRequest, id: int, payload: ProductIn) -> Product:
@@ -97,7 +119,7 @@ def product_replace(request: HttpRequest, id: int, payload: ProductIn) -> Produc
 
 @router.patch(
     "products/{id}/",
-    response={200: ProductOut, **STAFF_ERRORS, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: ProductOut, **BAD_BODY, **STAFF_ERRORS, 404: ErrorOut, 409: ErrorOut},
     auth=jwt_auth,
 )
 def product_update(request: HttpRequest, id: int, payload: ProductPatch) -> Product:
@@ -106,7 +128,7 @@ def product_update(request: HttpRequest, id: int, payload: ProductPatch) -> Prod
     return services.product_update(product=product, **payload.dict(exclude_unset=True))
 
 
-@router.delete("products/{id}/", response={204: None, **STAFF_ERRORS, 404: ErrorOut}, auth=jwt_auth)
+@router.delete("products/{id}/", response={204: None, **NOT_FOUND, 403: ErrorOut}, auth=jwt_auth)
 def product_delete(request: HttpRequest, id: int) -> Status[None]:
     staff_required(request.auth)
     services.product_delete(product=selectors.product_get(product_id=id, user=request.auth))

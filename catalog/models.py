@@ -90,3 +90,20 @@ class WishlistItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ♥ {self.product}"
+
+
+class CatalogVersion(models.Model):
+    """One row whose `value` grows whenever the catalog's data change.
+
+    Database triggers (migration 0003) bump it on every insert, update or delete of a
+    category, product or product image, whatever made the change: a service, the admin,
+    an import, a checkout's stock update. Cached catalog answers are keyed by it
+    (catalog/cache.py), so none outlives the data it was built from. On PostgreSQL the
+    bump is deferred to the commit and done once per transaction: the row is locked only
+    while the transaction commits, and readers see the new value with the new data.
+    """
+
+    value = models.BigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"Catalog version {self.value}"

@@ -1,25 +1,32 @@
 """Catalog request and response bodies (see the Catalog section of shared/API.md)."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from django.conf import settings
 from django.db.models.fields.files import FieldFile
 from ninja import Schema
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from catalog.models import Product, ProductImage
-from catalog.selectors import Ordering
-from novacart.api_schemas import Id, Money, MoneyIn
+from catalog.selectors import Ordering, product_images
+from novacart.api_schemas import (
+    MONEY_PATTERN,
+    BodyIn,
+    Id,
+    Money,
+    MoneyIn,
+    json_int,
+    text_in,
+    unset,
+)
 
-Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, Field(max_length=20_000)]
-Stock = Annotated[int, Field(ge=0, le=2**31 - 1)]  # the column is a 32-bit integer
-# PostgreSQL refuses NUL characters in text, so a search must not carry one.
-SearchText = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=200, pattern=r"^[^\x00]*$")
-]
+Sku = text_in(64)
+Name = text_in(200)
+Description = text_in(20_000, required=False)
+Stock = json_int(ge=0, le=2**31 - 1)  # the column is a 32-bit integer
+SearchText = text_in(200, required=False)
 
 
 def _absolute_url(file: FieldFile, context: dict[str, Any]) -> str:
@@ -78,11 +85,20 @@ class ProductOut(Schema):
 
     @staticmethod
     def resolve_image(obj: Product, context: dict[str, Any]) -> str | None:
-        first = next(iter(obj.images.all()), None)  # prefetched in (position, id) order
-        return None if first is None else _absolute_url(first.image, context)
+        images = product_images(obj)
+        return _absolute_url(images[0].image, context) if images else None
+
+    @staticmethod
+    def resolve_images(obj: Product) -> list[ProductImage]:
+        return product_images(obj)
 
 
-class ProductIn(Schema):
+class ProductPageOut(Schema):
+    items: list[ProductOut]
+    count: int
+
+
+class ProductIn(BodyIn):
     """POST and PUT: a whole product; the optional fields fall back to their defaults."""
 
     sku: Sku
@@ -94,16 +110,16 @@ class ProductIn(Schema):
     is_active: bool = True
 
 
-class ProductPatch(Schema):
+class ProductPatch(BodyIn):
     """PATCH: only the fields sent change; `category_id: null` files it under no category."""
 
-    sku: Sku | None = None
-    name: Name | None = None
-    price: MoneyIn | None = None
-    stock: Stock | None = None
-    description: Description | None = None
+    sku: Sku | SkipJsonSchema[None] = unset()
+    name: Name | SkipJsonSchema[None] = unset()
+    price: MoneyIn | SkipJsonSchema[None] = unset()
+    stock: Stock | SkipJsonSchema[None] = unset()
+    description: Description | SkipJsonSchema[None] = unset()
     category_id: Id | None = None
-    is_active: bool | None = None
+    is_active: bool | SkipJsonSchema[None] = unset()
 
     @field_validator("sku", "name", "price", "stock", "description", "is_active", mode="before")
     @classmethod
@@ -113,6 +129,32 @@ class ProductPatch(Schema):
         return value
 
 
+# A form sends an empty field for "any" (`?min_price=`): allowed, and read as absent.
+_EMPTY = {"type": "string", "maxLength": 0}
+
+
+def _true_or_false(value: object) -> object:
+    """Exactly `true` or `false` (Pydantic alone would also take 1, yes, on, ...)."""
+    if isinstance(value, str) and value not in ("true", "false"):
+        raise ValueError("Use true or false.")
+    return value == "true" if isinstance(value, str) else value
+
+
+MoneyFilter = Annotated[
+    MoneyIn | None,
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": MONEY_PATTERN}, _EMPTY]}),
+]
+BoolFilter = Annotated[
+    bool | None,
+    BeforeValidator(_true_or_false),
+    WithJsonSchema({"anyOf": [{"type": "boolean"}, _EMPTY]}),
+]
+OrderingFilter = Annotated[
+    Ordering | None,
+    WithJsonSchema({"anyOf": [{"type": "string", "enum": list(get_args(Ordering))}, _EMPTY]}),
+]
+
+
 class ProductFilters(Schema):
     search: SearchText | None = Field(
         None, description="Part of the name, SKU or description (any case)."
@@ -120,18 +162,18 @@ class ProductFilters(Schema):
     category: Annotated[str, Field(max_length=140)] | None = Field(
         None, description="A category slug; its sub-categories are included."
     )
-    min_price: MoneyIn | None = None
-    max_price: MoneyIn | None = None
-    in_stock: bool | None = Field(None, description="true: stock > 0; false: sold out.")
-    ordering: Ordering | None = None
+    min_price: MoneyFilter = None
+    max_price: MoneyFilter = None
+    in_stock: BoolFilter = Field(None, description="true: stock > 0; false: sold out.")
+    ordering: OrderingFilter = None
 
     @field_validator("min_price", "max_price", "in_stock", "ordering", mode="before")
     @classmethod
     def _empty_is_absent(cls, value: object) -> object:
-        return None if value == "" else value  # a form sends `?min_price=` for "any price"
+        return None if value == "" else value
 
 
-class WishlistIn(Schema):
+class WishlistIn(BodyIn):
     product_id: Id
 
 

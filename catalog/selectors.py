@@ -1,12 +1,14 @@
 """Catalog reads: querysets shaped for the API, each loaded in a constant number of queries."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from catalog.constants import LOW_STOCK_THRESHOLD
 from catalog.errors import ProductNotFound
 from catalog.models import Category, Product, ProductImage, WishlistItem
 from novacart.accounts.models import User
@@ -14,8 +16,22 @@ from novacart.accounts.models import User
 Ordering = Literal["price", "-price", "name", "-name", "created_at", "-created_at"]
 
 
+# Where the prefetched images of a product land: a plain list, in (position, id) order.
+# Read through `product_images`; serializing reads it twice per product, and a list
+# costs nothing to read where a related manager clones a queryset each time.
+IMAGES_ATTR = "image_list"
+
+
 def product_images_prefetch(lookup: str = "images") -> Prefetch:
-    return Prefetch(lookup, queryset=ProductImage.objects.order_by("position", "id"))
+    return Prefetch(
+        lookup, queryset=ProductImage.objects.order_by("position", "id"), to_attr=IMAGES_ATTR
+    )
+
+
+def product_images(product: Product) -> list[ProductImage]:
+    """The product's images: prefetched by the selectors above, else read now."""
+    prefetched = getattr(product, IMAGES_ATTR, None)
+    return list(product.images.all()) if prefetched is None else prefetched
 
 
 def category_list() -> QuerySet[Category]:
@@ -87,6 +103,14 @@ def product_list(
     return products
 
 
+def product_page(
+    *, user: User | AnonymousUser, offset: int, limit: int, **filters: Any
+) -> dict[str, object]:
+    """One page of `product_list(user=user, **filters)` and the number of all its products."""
+    products = product_list(user=user, **filters)
+    return {"items": list(products[offset : offset + limit]), "count": products.count()}
+
+
 def product_get(*, product_id: int, user: User | AnonymousUser) -> Product:
     """One product `user` may see, or 404 (an inactive product is hidden from non-staff)."""
     product = product_visible(user=user).filter(pk=product_id).first()
@@ -106,3 +130,18 @@ def wishlist_list(*, user: User) -> QuerySet[WishlistItem]:
 
 def wishlist_item_get(*, user: User, item_id: int) -> WishlistItem:
     return wishlist_list(user=user).get(pk=item_id)
+
+
+@dataclass(frozen=True)
+class StockAlerts:
+    out: int  # active products with no stock
+    low: int  # active products with 1 to LOW_STOCK_THRESHOLD units
+
+
+def stock_alert_counts() -> StockAlerts:
+    """How many products on sale are sold out or running low, in one query."""
+    counts = Product.objects.filter(is_active=True).aggregate(
+        out=Count("id", filter=Q(stock__lte=0)),
+        low=Count("id", filter=Q(stock__gte=1, stock__lte=LOW_STOCK_THRESHOLD)),
+    )
+    return StockAlerts(out=counts["out"], low=counts["low"])

@@ -1,7 +1,13 @@
-"""Callbacks the Unfold admin settings point at."""
+"""Callbacks the Unfold admin settings point at, and small helpers the admin pages share."""
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from novacart.accounts.models import User
 
 
 def environment_callback(request: HttpRequest) -> list[str]:
@@ -9,3 +15,20 @@ def environment_callback(request: HttpRequest) -> list[str]:
     if settings.DEBUG:
         return ["Development", "warning"]
     return ["Production", "danger"]
+
+
+def admin_link(url: str, text: str) -> SafeString:
+    return format_html('<a class="text-primary-600 whitespace-nowrap" href="{}">{}</a>', url, text)
+
+
+def user_link(user: User) -> SafeString:
+    """The user's email, linking to their page in the admin."""
+    return admin_link(reverse("admin:accounts_user_change", args=[user.pk]), user.email)
+
+
+def label_html(*, text: str, variant: str, url: str = "", title: str = "") -> SafeString:
+    """One of Unfold's coloured labels; a link when `url` is given, `title` shown on hover."""
+    return render_to_string(
+        "unfold/helpers/label.html",
+        {"text": text, "variant": variant, "href": url, "label_title": title},
+    )

@@ -28,6 +28,16 @@ class HealthOut(Schema):
     database: str
 
 
+class PingOut(Schema):
+    pass
+
+
+@api.get("ping/", response={200: PingOut}, tags=["health"])
+def ping(request: HttpRequest) -> dict[str, str]:
+    """Liveness only: `{}`, touching nothing (the load benchmark's floor)."""
+    return {}
+
+
 @api.get("health/", response={200: HealthOut, 503: HealthOut}, tags=["health"])
 def health(request: HttpRequest) -> Status[dict[str, str]]:
     try:

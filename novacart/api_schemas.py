@@ -1,18 +1,124 @@
-"""Schemas shared by every router: the error envelope, common response maps and types."""
+"""Schemas shared by every router: the error envelope, common response maps and types.
 
+Every input type here validates exactly what its JSON schema says, so the published
+OpenAPI document is the truth a client (or a fuzzer) can rely on: a value the schema
+allows is never refused with 422, and a value it forbids never gets through.
+"""
+
+import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PlainSerializer,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
 
 CENT = Decimal("0.01")
 
-# A database id given in a body or query: a positive 64-bit integer, else 422.
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
-# Money in: a number or decimal string, >= 0, at most 2 places and 12 digits (the column).
-MoneyIn = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+def _json_integer(value: object) -> object:
+    """JSON Schema's integer is a number without a fraction: 5 and 5.0, never "5" or true."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def json_int(*, ge: int, le: int) -> Any:
+    """An integer from `ge` to `le` in a body (validated strictly, see BodyIn)."""
+    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_json_integer)]
+
+
+# A database id given in a body: a positive 64-bit integer, else 422.
+Id = json_int(ge=1, le=2**63 - 1)
+
+# Patterns are matched as JSON Schema's `pattern` is (a search, Python's reading), by the
+# same expression the schema publishes.
+#
+# Money in: a decimal string, >= 0, at most 10 digits before the point (no leading zero)
+# and 2 after it, which the 12-digit columns hold. Never a JSON number: a float cannot
+# carry cents exactly. The positive variant refuses zero.
+MONEY_PATTERN = r"^(0|[1-9][0-9]{0,9})(\.[0-9]{1,2})?$"
+POSITIVE_MONEY_PATTERN = r"^([1-9][0-9]{0,9}(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-9]?))$"
+
+
+def _decimal_text(pattern: str) -> Callable[[object], object]:
+    compiled = re.compile(pattern)
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and compiled.search(value):
+            return Decimal(value)
+        raise ValueError('Enter an amount as a decimal string such as "19.99".')
+
+    return check
+
+
+MoneyIn = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_text(MONEY_PATTERN)),
+    WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["19.99"]}),
+]
+PositiveMoneyIn = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_text(POSITIVE_MONEY_PATTERN)),
+    WithJsonSchema({"type": "string", "pattern": POSITIVE_MONEY_PATTERN, "examples": ["19.99"]}),
+]
+
+# Text that reaches the database: PostgreSQL refuses NUL characters in text.
+NO_NUL = re.compile(r"^[^\x00]*$")
+# ... and that must say something: a character other than NUL and ASCII space.
+_SPACE = " \t\n\r\f\v"
+_FILLED = re.compile(r"^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$")
+
+
+def _strip(value: str) -> str:
+    return value.strip(_SPACE)
+
+
+def text_in(max_length: int, *, required: bool = True) -> Any:
+    """A text field: at most `max_length` characters as sent, no NUL, stored without
+    surrounding spaces; a `required` one must hold something else than spaces (else 422)."""
+    constraints = Field(max_length=max_length, pattern=_FILLED if required else NO_NUL)
+    return Annotated[str, constraints, AfterValidator(_strip)]
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def unset() -> Any:
+    """Default of a PATCH field: left out, it keeps its value. Declare the field as
+    `T | SkipJsonSchema[None]`, so the schema shows no null: null is refused (422)."""
+    return Field(None, json_schema_extra=_no_default)
+
+
+class BodyIn(Schema):
+    """Base of every request body: a JSON object whose values have the JSON types its
+    schema states, strictly (no "5" for 5, no 0 for false), else 422.
+
+    It replaces Ninja's root validator, which reads any value as an object with
+    attributes (so a list `[]` passed for a body whose fields are all optional).
+    """
+
+    model_config = ConfigDict(strict=True)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(
+        cls, values: Any, handler: ModelWrapValidatorHandler[Schema], info: ValidationInfo
+    ) -> Schema:
+        if not isinstance(values, dict):
+            raise ValueError("The body must be a JSON object.")
+        return handler(values)
 
 
 def _money_str(value: Decimal) -> str:
@@ -28,7 +134,10 @@ Money = Annotated[
 
 
 class ErrorOut(Schema):
-    """Every 4xx/5xx body: a human sentence and, for domain errors, a stable code."""
+    """Every 4xx/5xx body: a human sentence and, for domain errors, a stable code.
+
+    Ninja's own 422 (a value that fails its schema) has a list of problems as `detail`.
+    """
 
     model_config = ConfigDict(extra="allow")
 
@@ -38,3 +147,7 @@ class ErrorOut(Schema):
 
 ERRORS_400: dict[int, type[Schema]] = {400: ErrorOut}
 ERRORS_401: dict[int, type[Schema]] = {401: ErrorOut}
+# The framework's answers to bad input: a query, path or header value that fails its
+# schema (422); with a body, also a body that is not JSON at all (400).
+BAD_PARAMS: dict[int, type[Schema]] = {422: ErrorOut}
+BAD_BODY: dict[int, type[Schema]] = {400: ErrorOut, 422: ErrorOut}

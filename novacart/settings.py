@@ -115,9 +115,20 @@ if redis_url := env.str("REDIS_URL", default=""):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered catalog answers, in each process's memory, keyed by the catalog version that
+# database triggers bump on any change (catalog/cache.py): never stale, so never shared.
+CACHES["catalog"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "catalog",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 
 # --- Accounts and auth ----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Sessions are for the admin only (the storefront uses JWTs). Unfold's login form has no
+# `next` field, so a login at /admin/login/ itself lands here.
+LOGIN_REDIRECT_URL = "admin:index"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -244,6 +255,7 @@ UNFOLD = {
     "SITE_SYMBOL": "storefront",
     "SITE_URL": FRONTEND_URL,
     "ENVIRONMENT": "novacart.admin_site.environment_callback",
+    "DASHBOARD_CALLBACK": "novacart.dashboard.dashboard_callback",
     "SHOW_HISTORY": True,
     "COLORS": {
         "primary": {
@@ -307,6 +319,8 @@ UNFOLD = {
                         "icon": "receipt_long",
                         "link": reverse_lazy("admin:shop_order_changelist"),
                         "permission": _can("shop.view_order"),
+                        "badge": "novacart.dashboard.orders_to_ship_badge",
+                        "badge_variant": "primary",
                     },
                     {
                         "title": "Carts",
@@ -343,6 +357,8 @@ UNFOLD = {
                         "icon": "webhook",
                         "link": reverse_lazy("admin:payments_webhookevent_changelist"),
                         "permission": _can("payments.view_webhookevent"),
+                        "badge": "novacart.dashboard.webhook_failures_badge",
+                        "badge_variant": "danger",
                     },
                 ],
             },

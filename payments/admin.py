@@ -27,10 +27,11 @@ from unfold.widgets import (
     UnfoldBooleanWidget,
 )
 
+from novacart.admin_site import admin_link, label_html, user_link
 from novacart.errors import DomainError
 from payments.models import Payment, Refund, WebhookEvent
 from payments.refunds import refund_create
-from payments.selectors import refundable_amount
+from payments.selectors import WEBHOOK_FAILED, refundable_amount
 from payments.webhooks import webhook_event_reprocess
 from shop.models import Order
 
@@ -54,9 +55,12 @@ REFUND_COLOURS = {
 
 
 def order_link(order_id: int, label: str) -> SafeString:
-    return format_html(
-        '<a href="{}">{}</a>', reverse("admin:shop_order_change", args=[order_id]), label
-    )
+    return admin_link(reverse("admin:shop_order_change", args=[order_id]), label)
+
+
+def payment_link(payment: Payment) -> SafeString:
+    url = reverse("admin:payments_payment_change", args=[payment.pk])
+    return admin_link(url, payment.intent_id)
 
 
 class ReadOnlyAdmin(ModelAdmin):
@@ -75,6 +79,7 @@ class PaymentAdmin(ReadOnlyAdmin):
     list_display = (
         "intent_id",
         "order_number",
+        "customer",
         "status_label",
         "amount",
         "amount_received",
@@ -85,7 +90,11 @@ class PaymentAdmin(ReadOnlyAdmin):
     list_filter = ("status", "currency")
     search_fields = ("intent_id", "charge_id", "order__number", "order__user__email")
     search_help_text = "PaymentIntent or charge id, order number or customer email"
-    list_select_related = ("order",)
+    list_select_related = ("order__user",)
+    empty_hint = (
+        "No payments yet. A payment appears here when a customer starts paying an order; "
+        "Stripe's webhooks then keep it up to date."
+    )
     date_hierarchy = "created_at"
     fields = (
         "order_number",
@@ -115,6 +124,10 @@ class PaymentAdmin(ReadOnlyAdmin):
     def order_number(self, payment: Payment) -> SafeString:
         return order_link(payment.order_id, payment.order.number)
 
+    @display(description="Customer", ordering="order__user__email")
+    def customer(self, payment: Payment) -> SafeString:
+        return user_link(payment.order.user)
+
     @display(description="Status", ordering="status", label=PAYMENT_COLOURS)
     def status_label(self, payment: Payment) -> tuple[str, str]:
         return payment.status, payment.get_status_display()
@@ -124,10 +137,20 @@ class PaymentAdmin(ReadOnlyAdmin):
 class RefundAdmin(ReadOnlyAdmin):
     """Refunds are made from the order page (action "Refund"), never edited here."""
 
-    list_display = ("id", "order_number", "amount", "currency", "status_label", "created_at")
+    list_display = (
+        "id",
+        "order_number",
+        "customer",
+        "payment_intent",
+        "amount",
+        "currency",
+        "status_label",
+        "created_at",
+    )
     list_filter = ("status",)
     search_fields = ("stripe_id", "order__number", "order__user__email")
-    list_select_related = ("order",)
+    list_select_related = ("order__user", "payment")
+    empty_hint = "No refunds. Refund an order from its page: the Refund button at the top."
     date_hierarchy = "created_at"
     fields = (
         "order_number",
@@ -158,6 +181,14 @@ class RefundAdmin(ReadOnlyAdmin):
     def order_number(self, refund: Refund) -> SafeString:
         return order_link(refund.order_id, refund.order.number)
 
+    @display(description="Customer", ordering="order__user__email")
+    def customer(self, refund: Refund) -> SafeString:
+        return user_link(refund.order.user)
+
+    @display(description="Payment", ordering="payment__intent_id")
+    def payment_intent(self, refund: Refund) -> SafeString:
+        return payment_link(refund.payment)
+
     @display(description="Status", ordering="status", label=REFUND_COLOURS)
     def status_label(self, refund: Refund) -> tuple[str, str]:
         return refund.status, refund.get_status_display()
@@ -184,12 +215,11 @@ class FailedFilter(admin.SimpleListFilter):
         return [("yes", "Yes"), ("no", "No")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        failed = {"processed_at__isnull": True, "error__gt": ""}
         match self.value():
             case "yes":
-                return queryset.filter(**failed)
+                return queryset.filter(WEBHOOK_FAILED)
             case "no":
-                return queryset.exclude(**failed)
+                return queryset.exclude(WEBHOOK_FAILED)
         return queryset
 
 
@@ -198,6 +228,10 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     list_display = ("stripe_id", "type", "state", "outcome", "received_at", "processed_at")
     list_filter = ("type", ProcessedFilter, FailedFilter)
     search_fields = ("stripe_id", "type")
+    empty_hint = (
+        "No webhook events yet. Stripe sends them to /api/payments/webhook/ once the endpoint "
+        "is set up in the Stripe dashboard (see the README)."
+    )
     date_hierarchy = "received_at"
     fields = (
         ("stripe_id", "type"),
@@ -317,7 +351,8 @@ class RefundForm(forms.Form):
 
 
 class OrderPaymentsMixin:
-    """For OrderAdmin: read-only fields `payment_state` and `flag_state`, and the detail
+    """For OrderAdmin: the list column `payment_column` (a label linking to the payment),
+    read-only fields `payment_state` and `flag_state`, and the detail
     action `detail_refund` (permission `payments.add_refund`; a confirmation form with
     an optional amount: empty refunds all that is left).
     """
@@ -335,6 +370,19 @@ class OrderPaymentsMixin:
         if payment.last_error and not payment.settled:
             text += f". Last attempt failed: {payment.last_error}"
         return payment.status, text
+
+    @display(description="Payment", ordering="payment__status")
+    def payment_column(self, order: Order) -> SafeString | str:
+        """List pages: the payment's status, linking to the payment."""
+        try:
+            payment = order.payment  # list_select_related = (..., "payment")
+        except Payment.DoesNotExist:
+            return "-"
+        return label_html(
+            text=payment.get_status_display(),
+            variant=PAYMENT_COLOURS[payment.status],
+            url=reverse("admin:payments_payment_change", args=[payment.pk]),
+        )
 
     @display(description="Flag", label={"flagged": "danger", "clear": "success"})
     def flag_state(self, order: Order) -> tuple[str, str]:
@@ -382,6 +430,8 @@ class OrderPaymentsMixin:
             {
                 **self.admin_site.each_context(request),  # type: ignore[attr-defined]
                 "title": f"Refund order {order.number}",
+                "submit_label": "Refund",
+                "back_url": reverse("admin:shop_order_change", args=[order.pk]),
                 "form": form,
                 "order": order,
                 "payment": payment,

@@ -4,16 +4,23 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from novacart.accounts.auth import jwt_auth, staff_required
-from novacart.api_schemas import ERRORS_401, ErrorOut
+from novacart.api_schemas import BAD_BODY, ERRORS_401, ErrorOut
 from payments.models import Refund
 from payments.refunds import refund_create
-from payments.schemas import PaymentIntentIn, PaymentIntentOut, RefundIn, RefundOut, WebhookOut
+from payments.schemas import (
+    WEBHOOK_OPENAPI,
+    PaymentIntentIn,
+    PaymentIntentOut,
+    RefundIn,
+    RefundOut,
+    WebhookOut,
+)
 from payments.services import PaymentIntentResult, payment_intent_create
 from payments.webhooks import webhook_receive
 
 router = Router(tags=["payments"])
 
-ERRORS = {404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 502: ErrorOut}
+ERRORS = {**BAD_BODY, 404: ErrorOut, 409: ErrorOut, 502: ErrorOut}
 
 
 @router.post(
@@ -30,6 +37,7 @@ def payment_intent(request: HttpRequest, payload: PaymentIntentIn) -> PaymentInt
     response={200: WebhookOut, 400: ErrorOut, 500: ErrorOut},
     auth=None,
     summary="Stripe webhook (signed with Stripe-Signature; no bearer token)",
+    openapi_extra=WEBHOOK_OPENAPI,
 )
 def stripe_webhook(request: HttpRequest) -> dict[str, str]:
     receipt = webhook_receive(

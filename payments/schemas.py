@@ -1,18 +1,14 @@
 """Payments request and response bodies (see the Payments section of API.md)."""
 
-from decimal import Decimal
-from typing import Annotated
+from typing import Any
 
 from ninja import Schema
 from pydantic import Field
 
-from novacart.api_schemas import Id, Money
-
-# A refund amount: a decimal string or number, > 0, at most 2 places and 12 digits.
-RefundAmount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
+from novacart.api_schemas import BodyIn, Id, Money, PositiveMoneyIn
 
 
-class PaymentIntentIn(Schema):
+class PaymentIntentIn(BodyIn):
     order_id: Id
 
 
@@ -30,9 +26,9 @@ class WebhookOut(Schema):
     )
 
 
-class RefundIn(Schema):
+class RefundIn(BodyIn):
     order_id: Id
-    amount: RefundAmount | None = Field(
+    amount: PositiveMoneyIn | None = Field(
         default=None, description="Decimal string; default: all that is left to refund."
     )
 
@@ -43,3 +39,35 @@ class RefundOut(Schema):
     amount: Money
     currency: str
     status: str
+
+
+# The webhook reads its raw body (the signature covers the exact bytes), so its OpenAPI
+# entry is written out: a Stripe event, JSON, signed in the Stripe-Signature header.
+WEBHOOK_OPENAPI: dict[str, Any] = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "Stripe-Signature",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": "Stripe's signature of the raw body (`t=...,v1=...`).",
+        }
+    ],
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "description": "A Stripe event (https://docs.stripe.com/api/events/object).",
+                    "required": ["id", "type"],
+                    "properties": {
+                        "id": {"type": "string", "minLength": 1},
+                        "type": {"type": "string", "minLength": 1},
+                        "data": {"type": "object"},
+                    },
+                }
+            }
+        },
+    },
+}

@@ -1,10 +1,14 @@
-"""Reads of payments: a payment by its Stripe ids (locked) and what is left to refund."""
+"""Reads of payments: a payment by its Stripe ids (locked), what is left to refund, and
+the webhook events that failed."""
 
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
-from payments.models import Payment, Refund
+from payments.models import Payment, Refund, WebhookEvent
+
+# A webhook event that was received but could not be applied (it waits to be processed again).
+WEBHOOK_FAILED = Q(processed_at__isnull=True, error__gt="")
 
 
 def payment_locked(
@@ -31,3 +35,7 @@ def refundable_amount(*, payment: Payment) -> Decimal:
     held = payment.refunds.filter(status__in=Refund.HELD).aggregate(total=Sum("amount"))["total"]
     taken = max(payment.amount_refunded, held or Decimal("0.00"))
     return max(payment.amount_received - taken, Decimal("0.00"))
+
+
+def webhook_failures_count() -> int:
+    return WebhookEvent.objects.filter(WEBHOOK_FAILED).count()

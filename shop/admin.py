@@ -14,7 +14,9 @@ from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from import_export.admin import ExportActionModelAdmin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import RangeDateFilter
@@ -22,6 +24,7 @@ from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminTextInputWidget
 
+from novacart.admin_site import label_html, user_link
 from novacart.errors import DomainError
 from payments.admin import OrderPaymentsMixin, PaymentInline, RefundInline
 from shop import order_flow
@@ -103,15 +106,16 @@ def _order_action(
 @admin.register(Order)
 class OrderAdmin(OrderPaymentsMixin, ExportActionModelAdmin, ModelAdmin):
     list_display = (
-        "number",
+        "order_number",
         "customer",
         "status_label",
+        "payment_column",
         "total_display",
-        "created_at",
-        "paid_at",
+        "placed",
         "tracking_number",
-        "flag_state",
+        "flag_badge",
     )
+    list_display_links = ("order_number",)
     list_filter = ("status", "flagged", ("created_at", RangeDateFilter))
     list_filter_submit = True
     search_fields = ("number", "user__email", "lines__sku")
@@ -120,6 +124,10 @@ class OrderAdmin(OrderPaymentsMixin, ExportActionModelAdmin, ModelAdmin):
     list_per_page = 50
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
+    empty_hint = (
+        "No orders yet. They appear here as customers check out; paid ones are counted on "
+        "the dashboard until they are shipped."
+    )
     inlines = (OrderLineInline, PaymentInline, RefundInline, OrderEventInline)
     readonly_fields = (
         "number",
@@ -169,6 +177,7 @@ class OrderAdmin(OrderPaymentsMixin, ExportActionModelAdmin, ModelAdmin):
         "detail_mark_delivered",
         "detail_cancel",
         "detail_refund",
+        "detail_clear_flag",
     )
 
     # --- permissions: read-only forms, changes only through the state machine --------
@@ -205,12 +214,31 @@ class OrderAdmin(OrderPaymentsMixin, ExportActionModelAdmin, ModelAdmin):
     def has_cancel_permission(self, request: HttpRequest, object_id: str | None = None) -> bool:
         return self._may(request, object_id, S.CANCELLED)
 
+    def has_unflag_permission(self, request: HttpRequest, object_id: str | None = None) -> bool:
+        if not self.has_fulfil_permission(request):
+            return False
+        return object_id is None or Order.objects.filter(pk=object_id, flagged=True).exists()
+
     # --- columns and read-only fields ------------------------------------------------
 
+    @display(description="Number", ordering="number")
+    def order_number(self, order: Order) -> SafeString:
+        return format_html('<span class="whitespace-nowrap">{}</span>', order.number)
+
     @display(description="Customer", ordering="user__email")
-    def customer(self, order: Order) -> str:
-        url = reverse("admin:accounts_user_change", args=[order.user_id])
-        return format_html('<a href="{}">{}</a>', url, order.user.email)
+    def customer(self, order: Order) -> SafeString:
+        return user_link(order.user)
+
+    @display(description="Placed", ordering="created_at")
+    def placed(self, order: Order) -> str:
+        return dateformat.format(timezone.localtime(order.created_at), "M j, Y H:i")
+
+    @display(description="Flag", ordering="flagged")
+    def flag_badge(self, order: Order) -> SafeString | str:
+        """List pages: only flagged orders show something; the reason shows on hover."""
+        if not order.flagged:
+            return ""
+        return label_html(text="Flagged", variant="danger", title=order.flag_reason)
 
     @display(description="Status", ordering="status", label=STATUS_COLOURS)
     def status_label(self, order: Order) -> tuple[str, str]:
@@ -277,6 +305,8 @@ class OrderAdmin(OrderPaymentsMixin, ExportActionModelAdmin, ModelAdmin):
             {
                 **self.admin_site.each_context(request),
                 "title": f"Ship order {order.number}",
+                "submit_label": "Ship order",
+                "back_url": reverse("admin:shop_order_change", args=[order.pk]),
                 "form": form,
                 "order": order,
                 "opts": self.opts,
@@ -290,6 +320,13 @@ class OrderAdmin(OrderPaymentsMixin, ExportActionModelAdmin, ModelAdmin):
     @action(description="Cancel order", permissions=["cancel"], icon="cancel")
     def detail_cancel(self, request: HttpRequest, object_id: str) -> HttpResponse:
         return self._run(request, object_id, order_flow.order_cancel, note="Cancelled by staff.")
+
+    @action(description="Clear flag", permissions=["unflag"], icon="flag")
+    def detail_clear_flag(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        order = get_object_or_404(Order, pk=object_id)
+        order_flow.order_flag_clear(order=order, actor=request.user, note="Cleared in the admin.")
+        messages.success(request, f"Order {order.number} is no longer flagged.")
+        return HttpResponseRedirect(reverse("admin:shop_order_change", args=[object_id]))
 
 
 class CartLineInline(ReadOnlyInline):

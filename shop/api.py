@@ -8,7 +8,7 @@ from ninja import Header, Path, Query, Router, Status
 from ninja.pagination import paginate
 
 from novacart.accounts.auth import jwt_auth
-from novacart.api_schemas import ERRORS_401, ErrorOut
+from novacart.api_schemas import BAD_BODY, BAD_PARAMS, ERRORS_401, ErrorOut
 from novacart.pagination import BoundedLimitOffsetPagination
 from shop import addresses, cart, selectors
 from shop.checkout import order_create
@@ -30,8 +30,8 @@ router = Router(auth=jwt_auth, tags=["shop"])
 
 ObjectId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
-NOT_FOUND = {**ERRORS_401, 404: ErrorOut}
-CONFLICT = {**NOT_FOUND, 409: ErrorOut}
+NOT_FOUND = {**BAD_PARAMS, **ERRORS_401, 404: ErrorOut}
+CONFLICT = {**BAD_BODY, **NOT_FOUND, 409: ErrorOut}
 
 
 # --- cart -----------------------------------------------------------------------------
@@ -68,7 +68,7 @@ def address_list(request: HttpRequest) -> QuerySet[Address]:
     return selectors.address_list(user=request.auth)
 
 
-@router.post("addresses/", response={201: AddressOut, **ERRORS_401})
+@router.post("addresses/", response={201: AddressOut, **BAD_BODY, **ERRORS_401})
 def address_create(request: HttpRequest, payload: AddressIn) -> Status[Address]:
     return Status(201, addresses.address_create(user=request.auth, **payload.dict()))
 
@@ -78,7 +78,7 @@ def address_detail(request: HttpRequest, address_id: ObjectId) -> Address:
     return selectors.address_get(user=request.auth, address_id=address_id)
 
 
-@router.patch("addresses/{address_id}/", response={200: AddressOut, **NOT_FOUND})
+@router.patch("addresses/{address_id}/", response={200: AddressOut, **BAD_BODY, **NOT_FOUND})
 def address_update(request: HttpRequest, address_id: ObjectId, payload: AddressPatch) -> Address:
     return addresses.address_update(
         user=request.auth, address_id=address_id, **payload.dict(exclude_unset=True)
@@ -94,7 +94,7 @@ def address_delete(request: HttpRequest, address_id: ObjectId) -> Status[None]:
 # --- orders ---------------------------------------------------------------------------
 
 
-@router.post("orders/create/", response={201: OrderOut, 400: ErrorOut, **CONFLICT, 422: ErrorOut})
+@router.post("orders/create/", response={201: OrderOut, **CONFLICT})
 def orders_create(
     request: HttpRequest, payload: OrderCreateIn, idempotency_key: IdempotencyKey = None
 ) -> Status[Order]:
@@ -104,7 +104,7 @@ def orders_create(
     return Status(201, selectors.order_get(user=request.auth, order_id=result.order.pk))
 
 
-@router.get("orders/my/", response={200: list[OrderOut], **ERRORS_401})
+@router.get("orders/my/", response={200: list[OrderOut], **BAD_PARAMS, **ERRORS_401})
 @paginate(BoundedLimitOffsetPagination)
 def orders_mine(request: HttpRequest, filters: Query[OrderFilters]) -> QuerySet[Order]:
     return selectors.order_list(user=request.auth, status=filters.status)
@@ -115,7 +115,7 @@ def orders_detail(request: HttpRequest, order_id: ObjectId) -> Order:
     return selectors.order_get(user=request.auth, order_id=order_id)
 
 
-@router.post("orders/cancel/{order_id}/", response={200: OrderOut, **CONFLICT})
+@router.post("orders/cancel/{order_id}/", response={200: OrderOut, **NOT_FOUND, 409: ErrorOut})
 def orders_cancel(request: HttpRequest, order_id: ObjectId) -> Order:
     order = selectors.order_get(user=request.auth, order_id=order_id)
     order_cancel(order=order, actor=request.auth, note="Cancelled by the customer.")

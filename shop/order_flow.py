@@ -291,6 +291,23 @@ def order_flag(*, order: Order, reason: str, actor: User | None = None) -> Order
     return order
 
 
+@transaction.atomic
+def order_flag_clear(*, order: Order, actor: User | None, note: str = "") -> Order:
+    """Staff dealt with what flagged `order`: clear the flag; the timeline keeps the story."""
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    if not locked.flagged:
+        return order
+    Order.objects.filter(pk=order.pk).update(flagged=False, updated_at=timezone.now())
+    order.flagged = False
+    order_event_record(
+        order=order,
+        type=OrderEvent.Type.NOTE,
+        message=f"Flag cleared (it said: {locked.flag_reason or 'no reason'}). {note}".strip(),
+        actor=actor,
+    )
+    return order
+
+
 def order_mark_processing(*, order: Order, actor: User | None) -> Order:
     return order_transition(order=order, to=S.PROCESSING, actor=actor)
 

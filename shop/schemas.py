@@ -7,42 +7,46 @@ from typing import Annotated
 from django.conf import settings
 from django_countries import countries
 from ninja import Schema
-from pydantic import AfterValidator, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, WithJsonSchema, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from catalog.schemas import ProductOut
-from novacart.api_schemas import Id, Money
+from novacart.api_schemas import BodyIn, Id, Money, json_int, text_in, unset
 from shop.cart import MAX_LINE_QUANTITY, cart_line_is_available, cart_line_total, cart_totals
 from shop.models import Cart, CartLine, Order, OrderStatus
 
-Quantity = Annotated[int, Field(ge=1, le=MAX_LINE_QUANTITY)]
+Quantity = json_int(ge=1, le=MAX_LINE_QUANTITY)
 
 
-def _text(max_length: int, *, required: bool = True) -> type[str]:
-    return Annotated[  # type: ignore[return-value]
-        str,
-        StringConstraints(strip_whitespace=True, min_length=int(required), max_length=max_length),
-    ]
+# ISO 3166-1 alpha-2 codes, upper or lower case ("US", "us"); stored upper case.
+COUNTRY_CODES = [code for code, _ in countries]
+_COUNTRY_INPUTS = frozenset(COUNTRY_CODES) | {code.lower() for code in COUNTRY_CODES}
 
 
 def _country_code(value: str) -> str:
-    code = value.strip().upper()
-    if code not in countries:
+    if value not in _COUNTRY_INPUTS:
         raise ValueError("Enter an ISO 3166-1 alpha-2 country code, such as US or FR.")
-    return code
+    return value.upper()
 
 
-Country = Annotated[str, AfterValidator(_country_code)]
+Country = Annotated[
+    str,
+    AfterValidator(_country_code),
+    WithJsonSchema(
+        {"type": "string", "enum": COUNTRY_CODES + [code.lower() for code in COUNTRY_CODES]}
+    ),
+]
 
 
 # --- cart -----------------------------------------------------------------------------
 
 
-class CartAddIn(Schema):
+class CartAddIn(BodyIn):
     product_id: Id
     quantity: Quantity = 1
 
 
-class CartUpdateIn(Schema):
+class CartUpdateIn(BodyIn):
     quantity: Quantity
 
 
@@ -90,28 +94,37 @@ class CartOut(Schema):
 # --- addresses ------------------------------------------------------------------------
 
 
-class AddressIn(Schema):
-    full_name: _text(200)
-    line1: _text(200)
-    line2: _text(200, required=False) = ""
-    city: _text(100)
-    state: _text(100, required=False) = ""
-    postal_code: _text(20)
+FullName = text_in(200)
+Line = text_in(200)
+OptionalLine = text_in(200, required=False)
+City = text_in(100)
+State = text_in(100, required=False)
+PostalCode = text_in(20)
+Phone = text_in(32, required=False)
+
+
+class AddressIn(BodyIn):
+    full_name: FullName
+    line1: Line
+    line2: OptionalLine = ""
+    city: City
+    state: State = ""
+    postal_code: PostalCode
     country: Country
-    phone: _text(32, required=False) = ""
+    phone: Phone = ""
     is_default: bool = False
 
 
-class AddressPatch(Schema):
-    full_name: _text(200) | None = None
-    line1: _text(200) | None = None
-    line2: _text(200, required=False) | None = None
-    city: _text(100) | None = None
-    state: _text(100, required=False) | None = None
-    postal_code: _text(20) | None = None
-    country: Country | None = None
-    phone: _text(32, required=False) | None = None
-    is_default: bool | None = None
+class AddressPatch(BodyIn):
+    full_name: FullName | SkipJsonSchema[None] = unset()
+    line1: Line | SkipJsonSchema[None] = unset()
+    line2: OptionalLine | SkipJsonSchema[None] = unset()
+    city: City | SkipJsonSchema[None] = unset()
+    state: State | SkipJsonSchema[None] = unset()
+    postal_code: PostalCode | SkipJsonSchema[None] = unset()
+    country: Country | SkipJsonSchema[None] = unset()
+    phone: Phone | SkipJsonSchema[None] = unset()
+    is_default: bool | SkipJsonSchema[None] = unset()
 
     @field_validator("*", mode="before")
     @classmethod
@@ -141,7 +154,7 @@ class AddressOut(Schema):
 # --- orders ---------------------------------------------------------------------------
 
 
-class OrderCreateIn(Schema):
+class OrderCreateIn(BodyIn):
     address_id: Id
 
 

@@ -1,11 +1,21 @@
 """Read functions for the shop API and admin: the joins each response needs, up front."""
 
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, Prefetch, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from catalog.selectors import product_images_prefetch
 from novacart.accounts.models import User
 from novacart.errors import NotFound
-from shop.models import Address, Cart, CartLine, Order
+from shop.models import Address, Cart, CartLine, Order, OrderStatus
+
+CENT = Decimal("0.01")
+# Paid orders that still have to leave the warehouse.
+ORDERS_TO_SHIP = (OrderStatus.PAID, OrderStatus.PROCESSING)
 
 
 def _cart_lines() -> QuerySet[CartLine]:
@@ -15,8 +25,13 @@ def _cart_lines() -> QuerySet[CartLine]:
 
 
 def cart_get(*, user: User) -> Cart:
-    cart, _ = Cart.objects.get_or_create(user=user)
-    return Cart.objects.prefetch_related(Prefetch("lines", queryset=_cart_lines())).get(pk=cart.pk)
+    """The user's cart, made on first use, with its lines, their products and pictures."""
+    carts = Cart.objects.prefetch_related(Prefetch("lines", queryset=_cart_lines()))
+    cart = carts.filter(user=user).first()
+    if cart is None:
+        Cart.objects.get_or_create(user=user)  # a concurrent first request may make it too
+        cart = carts.get(user=user)
+    return cart
 
 
 def address_list(*, user: User) -> QuerySet[Address]:
@@ -42,3 +57,66 @@ def order_get(*, user: User, order_id: int) -> Order:
     if order is None:
         raise NotFound("Order not found.")
     return order
+
+
+# --- the merchant's dashboard ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DaySales:
+    day: date
+    revenue: Decimal  # totals of the orders paid that day, less what was refunded on them
+    orders: int  # orders paid that day
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def sales_by_day(*, days: int, currency: str, today: date | None = None) -> list[DaySales]:
+    """Net sales of each of the last `days` days, `today` (default: now) included, oldest first.
+
+    A day is a calendar day of the current time zone. Its revenue is the total of the
+    orders paid that day (`paid_at`) less what has been refunded on those orders since:
+    a refund lowers the day its order was paid. Only orders in `currency`. One query.
+    """
+    today = today or timezone.localdate()
+    first = today - timedelta(days=days - 1)
+    rows = (
+        Order.objects.filter(
+            currency=currency,
+            paid_at__gte=_day_start(first),
+            paid_at__lt=_day_start(today + timedelta(days=1)),
+        )
+        .annotate(day=TruncDate("paid_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(
+            revenue=Sum(
+                F("total") - F("refunded_amount"),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            ),
+            orders=Count("id"),
+        )
+        .order_by()
+    )
+    found = {row["day"]: row for row in rows}
+    sales = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        row = found.get(day, {"revenue": Decimal("0.00"), "orders": 0})
+        revenue = row["revenue"].quantize(CENT)  # SQLite sums decimals as floats
+        sales.append(DaySales(day=day, revenue=revenue, orders=row["orders"]))
+    return sales
+
+
+def orders_to_ship_count() -> int:
+    return Order.objects.filter(status__in=ORDERS_TO_SHIP).count()
+
+
+def orders_flagged_count() -> int:
+    """Orders flagged for staff: disputes, payments that do not match, failed refunds."""
+    return Order.objects.filter(flagged=True).count()
+
+
+def orders_latest(*, limit: int) -> QuerySet[Order]:
+    return Order.objects.select_related("user").order_by("-created_at", "-id")[:limit]

@@ -4,10 +4,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils.safestring import SafeString
 from unfold.admin import ModelAdmin
+from unfold.decorators import display
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from novacart.accounts.models import User
+from novacart.admin_site import admin_link
 
 admin.site.unregister(Group)
 
@@ -29,7 +33,15 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
     form = EmailUserChangeForm
     add_form = EmailUserCreationForm
     change_password_form = AdminPasswordChangeForm
-    list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "date_joined")
+    list_display = (
+        "email",
+        "first_name",
+        "last_name",
+        "is_staff",
+        "is_active",
+        "date_joined",
+        "orders",
+    )
     list_filter = ("is_staff", "is_active", "is_superuser", "groups")
     search_fields = ("email", "first_name", "last_name")
     ordering = ("email",)
@@ -47,6 +59,12 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
         ("Important dates", {"fields": ("last_login", "date_joined"), "classes": ["tab"]}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    @display(description="Orders")
+    def orders(self, user: User) -> SafeString:
+        """A link to the user's orders (the order list, filtered)."""
+        url = reverse("admin:shop_order_changelist")
+        return admin_link(f"{url}?user__id__exact={user.pk}", "Orders")
 
 
 @admin.register(Group)

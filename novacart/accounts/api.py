@@ -19,7 +19,7 @@ from novacart.accounts.schemas import (
     UserOut,
 )
 from novacart.accounts.services import TokenPair
-from novacart.api_schemas import ERRORS_400, ERRORS_401, ErrorOut
+from novacart.api_schemas import BAD_BODY, ERRORS_401, ErrorOut
 from novacart.throttling import ClientRateThrottle
 
 router = Router(tags=["accounts"])
@@ -27,7 +27,7 @@ router = Router(tags=["accounts"])
 
 @router.post(
     "auth/register/",
-    response={201: UserOut, 400: ErrorOut, 409: ErrorOut, 429: ErrorOut},
+    response={201: UserOut, **BAD_BODY, 409: ErrorOut, 429: ErrorOut},
     throttle=ClientRateThrottle("register"),
 )
 def register(request: HttpRequest, payload: RegisterIn) -> Status[object]:
@@ -36,19 +36,19 @@ def register(request: HttpRequest, payload: RegisterIn) -> Status[object]:
 
 @router.post(
     "token/",
-    response={200: TokenPairOut, **ERRORS_401, 429: ErrorOut},
+    response={200: TokenPairOut, **BAD_BODY, **ERRORS_401, 429: ErrorOut},
     throttle=ClientRateThrottle("login"),
 )
 def token_obtain(request: HttpRequest, payload: TokenObtainIn) -> TokenPair:
     return services.token_obtain(request=request, **payload.dict())
 
 
-@router.post("token/refresh/", response={200: TokenPairOut, **ERRORS_401})
+@router.post("token/refresh/", response={200: TokenPairOut, **BAD_BODY, **ERRORS_401})
 def token_refresh(request: HttpRequest, payload: RefreshIn) -> TokenPair:
     return services.token_refresh(refresh=payload.refresh)
 
 
-@router.post("auth/logout/", response={204: None, **ERRORS_400, **ERRORS_401}, auth=jwt_auth)
+@router.post("auth/logout/", response={204: None, **BAD_BODY, **ERRORS_401}, auth=jwt_auth)
 def logout(request: HttpRequest, payload: RefreshIn) -> Status[None]:
     services.token_revoke(user=request.auth, refresh=payload.refresh)
     return Status(204, None)
@@ -59,14 +59,12 @@ def me(request: HttpRequest) -> object:
     return request.auth
 
 
-@router.patch("auth/me/", response={200: MeOut, **ERRORS_401}, auth=jwt_auth)
+@router.patch("auth/me/", response={200: MeOut, **BAD_BODY, **ERRORS_401}, auth=jwt_auth)
 def me_update(request: HttpRequest, payload: MePatch) -> object:
     return services.user_update(user=request.auth, **payload.dict(exclude_unset=True))
 
 
-@router.post(
-    "auth/password/change/", response={204: None, **ERRORS_400, **ERRORS_401}, auth=jwt_auth
-)
+@router.post("auth/password/change/", response={204: None, **BAD_BODY, **ERRORS_401}, auth=jwt_auth)
 def password_change(request: HttpRequest, payload: PasswordChangeIn) -> Status[None]:
     services.password_change(user=request.auth, **payload.dict())
     return Status(204, None)
@@ -74,7 +72,7 @@ def password_change(request: HttpRequest, payload: PasswordChangeIn) -> Status[N
 
 @router.post(
     "auth/password/reset/",
-    response={202: MessageOut, 429: ErrorOut},
+    response={202: MessageOut, **BAD_BODY, 429: ErrorOut},
     throttle=ClientRateThrottle("password_reset"),
 )
 def password_reset(request: HttpRequest, payload: PasswordResetIn) -> Status[dict[str, str]]:
@@ -84,7 +82,7 @@ def password_reset(request: HttpRequest, payload: PasswordResetIn) -> Status[dic
     )
 
 
-@router.post("auth/password/reset/confirm/", response={204: None, **ERRORS_400})
+@router.post("auth/password/reset/confirm/", response={204: None, **BAD_BODY})
 def password_reset_confirm(request: HttpRequest, payload: PasswordResetConfirmIn) -> Status[None]:
     services.password_reset_confirm(**payload.dict())
     return Status(204, None)

@@ -40,6 +40,9 @@ class OptionalJWTBearer(JWTBearer):
 
 jwt_auth = JWTBearer()
 optional_jwt_auth = OptionalJWTBearer()
+# `openapi_extra` of a route with `optional_jwt_auth`: OpenAPI's empty requirement says
+# the token may be left out.
+OPTIONAL_AUTH = {"security": [{}]}
 
 
 def staff_required(user: User) -> None:

@@ -5,6 +5,8 @@ from django.core.validators import validate_email
 from ninja import Schema
 from pydantic import AfterValidator, Field
 
+from novacart.api_schemas import NO_NUL, BodyIn
+
 
 def _valid_email(value: str) -> str:
     value = value.strip()
@@ -15,12 +17,14 @@ def _valid_email(value: str) -> str:
     return value
 
 
-Email = Annotated[str, Field(max_length=254), AfterValidator(_valid_email)]
+Email = Annotated[
+    str, Field(max_length=254, json_schema_extra={"format": "email"}), AfterValidator(_valid_email)
+]
 Password = Annotated[str, Field(min_length=1, max_length=1024)]
-Name = Annotated[str, Field(max_length=150)]
+Name = Annotated[str, Field(max_length=150, pattern=NO_NUL)]
 
 
-class RegisterIn(Schema):
+class RegisterIn(BodyIn):
     email: Email
     password: Password
     first_name: Name = ""
@@ -38,17 +42,17 @@ class MeOut(UserOut):
     is_staff: bool
 
 
-class MePatch(Schema):
+class MePatch(BodyIn):
     first_name: Name | None = None
     last_name: Name | None = None
 
 
-class TokenObtainIn(Schema):
-    email: Annotated[str, Field(min_length=1, max_length=254)]
+class TokenObtainIn(BodyIn):
+    email: Annotated[str, Field(min_length=1, max_length=254, pattern=NO_NUL)]
     password: Password
 
 
-class RefreshIn(Schema):
+class RefreshIn(BodyIn):
     refresh: Annotated[str, Field(min_length=1, max_length=4096)]
 
 
@@ -57,16 +61,16 @@ class TokenPairOut(Schema):
     refresh: str
 
 
-class PasswordChangeIn(Schema):
+class PasswordChangeIn(BodyIn):
     old_password: Password
     new_password: Password
 
 
-class PasswordResetIn(Schema):
+class PasswordResetIn(BodyIn):
     email: Email
 
 
-class PasswordResetConfirmIn(Schema):
+class PasswordResetConfirmIn(BodyIn):
     uid: Annotated[str, Field(min_length=1, max_length=64)]
     token: Annotated[str, Field(min_length=1, max_length=128)]
     new_password: Password

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
-from ninja_jwt.exceptions import TokenError
+from ninja_jwt.exceptions import TokenBackendError, TokenError
 from ninja_jwt.state import token_backend
 from ninja_jwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from ninja_jwt.tokens import RefreshToken
@@ -126,7 +126,7 @@ def token_revoke(*, user: User, refresh: str) -> None:
     """Log out: blacklist one of the caller's refresh tokens. Repeating it is harmless."""
     try:
         payload = token_backend.decode(refresh, verify=True)
-    except TokenError as error:
+    except (TokenError, TokenBackendError) as error:  # the backend's own: not a JWT at all
         raise InvalidToken("This refresh token is not valid.") from error
     outstanding = OutstandingToken.objects.filter(jti=payload.get("jti"), user=user).first()
     if payload.get("token_type") != "refresh" or outstanding is None:

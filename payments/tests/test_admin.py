@@ -187,3 +187,38 @@ def test_refund_action_needs_the_permission_and_money_left(
 
     Payment.objects.filter(pk=paid.pk).update(amount_refunded=paid.amount_received)
     assert _admin_client(superuser).get(_refund_url(paid)).status_code == 403
+
+
+# --- links between orders, payments, refunds and customers ---------------------------------
+
+
+def test_lists_link_orders_payments_refunds_and_customers(superuser: User, paid: Payment) -> None:
+    client = _admin_client(superuser)
+    client.post(_refund_url(paid), {"amount": "5.00", "confirm": "on"})
+    order_url = reverse("admin:shop_order_change", args=[paid.order_id])
+    payment_url = reverse("admin:payments_payment_change", args=[paid.pk])
+    customer_url = reverse("admin:accounts_user_change", args=[paid.order.user_id])
+
+    orders = client.get(reverse("admin:shop_order_changelist")).content.decode()
+    assert payment_url in orders  # the payment column: its status, a link
+    assert "Succeeded" in orders
+    payments = client.get(reverse("admin:payments_payment_changelist")).content.decode()
+    assert order_url in payments
+    assert customer_url in payments
+    refunds = client.get(reverse("admin:payments_refund_changelist")).content.decode()
+    assert order_url in refunds
+    assert payment_url in refunds
+    assert customer_url in refunds
+
+
+@pytest.mark.parametrize(
+    ("model", "hint"),
+    [
+        ("payment", "No payments yet"),
+        ("refund", "Refund an order from its page"),
+        ("webhookevent", "/api/payments/webhook/"),
+    ],
+)
+def test_empty_lists_say_how_they_fill_up(superuser: User, model: str, hint: str) -> None:
+    url = reverse(f"admin:payments_{model}_changelist")
+    assert hint in _admin_client(superuser).get(url).content.decode()

@@ -58,6 +58,15 @@ def test_calling_again_returns_the_same_intent(
     assert Payment.objects.count() == 1
 
 
+def test_asking_again_for_the_intent_is_a_constant_number_of_queries(
+    client: Client, customer: User, order: Order, gateway: FakeGateway, django_assert_num_queries
+) -> None:
+    auth = bearer(customer)
+    post_json(client, URL, {"order_id": order.pk}, **auth)
+    with django_assert_num_queries(3):
+        assert post_json(client, URL, {"order_id": order.pk}, **auth).status_code == 200
+
+
 def test_zero_decimal_currencies_are_not_multiplied(
     client: Client, customer: User, gateway: FakeGateway, settings: object
 ) -> None:

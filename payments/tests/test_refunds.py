@@ -56,6 +56,15 @@ def test_staff_refund_defaults_to_everything_left(
     assert order.refunded_amount == 25
 
 
+def test_a_refund_costs_a_fixed_number_of_queries(
+    client: Client, staff: User, paid: Payment, django_assert_num_queries
+) -> None:
+    # pinned: the payment and order locked, what is left, the refund written before and
+    # after Stripe's answer, the order's refunded amount and its event
+    with django_assert_num_queries(19):
+        assert _refund(client, staff, paid.order_id, "10.00").status_code == 201
+
+
 def test_partial_refund_then_the_rest(client: Client, staff: User, paid: Payment) -> None:
     first = _refund(client, staff, paid.order_id, "10.00")
 

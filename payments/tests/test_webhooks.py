@@ -201,6 +201,19 @@ def test_success_is_applied_in_few_queries(
 # --- payment_intent.succeeded -------------------------------------------------------------
 
 
+def test_repeats_and_ignored_events_cost_a_fixed_number_of_queries(
+    client: Client, payment: Payment, django_assert_num_queries
+) -> None:
+    event = succeeded_event(payment.intent_id, amount=2500)
+    post_webhook(client, event)
+    # a repeat only meets its ledger row; an ignored type only writes one
+    with django_assert_num_queries(7):
+        assert post_webhook(client, event).json() == {"status": "duplicate"}
+    ignored = event_make("customer.created", {"id": "cus_1", "object": "customer"})
+    with django_assert_num_queries(6):
+        assert post_webhook(client, ignored).json() == {"status": "ignored"}
+
+
 def test_older_payloads_with_a_charges_list_are_understood(
     client: Client, payment: Payment
 ) -> None:

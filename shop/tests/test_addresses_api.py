@@ -117,3 +117,15 @@ def test_patch_null_is_422(client: Client, customer: User) -> None:
         client, f"/api/addresses/{address.pk}/", {"city": None}, **bearer(customer)
     )
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_address_list_and_detail_query_counts_are_constant(
+    client: Client, customer: User, count: int, django_assert_num_queries
+) -> None:
+    addresses = [address_make(user=customer) for _ in range(count)]
+    auth = bearer(customer)
+    with django_assert_num_queries(2):  # the token's user, the addresses
+        assert len(client.get("/api/addresses/", **auth).json()) == count
+    with django_assert_num_queries(2):  # the token's user, the address
+        assert client.get(f"/api/addresses/{addresses[0].pk}/", **auth).status_code == 200

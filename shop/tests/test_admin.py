@@ -5,7 +5,7 @@ import io
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -14,6 +14,7 @@ from catalog.tests.factories import product_make
 from novacart.accounts.groups import ORDER_MANAGERS
 from novacart.accounts.models import User
 from novacart.testing import make_user
+from shop import order_flow
 from shop.cart import cart_line_add
 from shop.models import Order, OrderEvent, OrderStatus
 from shop.order_flow import order_mark_paid
@@ -204,3 +205,63 @@ def test_cart_admin_is_read_only(client: Client, superuser: User, customer: User
 def test_address_admin_lists(client: Client, superuser: User, paid_order: Order) -> None:
     client.force_login(superuser)
     assert client.get("/admin/shop/address/?q=ann").status_code == 200
+
+
+def test_order_list_links_customer_and_shows_flags_only_when_set(
+    merchant: Client, customer: User, paid_order: Order
+) -> None:
+    order_flow.order_flag(order=paid_order, reason="Dispute dp_9 opened.")
+    other = order_place(user=customer, items=[(product_make(stock=5), 1)])
+    content = merchant.get("/admin/shop/order/").content.decode()
+    assert reverse("admin:accounts_user_change", args=[customer.pk]) in content
+    assert content.count("Dispute dp_9 opened.") == 1  # the flagged order's label, on hover
+    assert other.number in content
+
+
+def test_clear_flag_unflags_and_records_who(
+    merchant: Client, order_manager: User, paid_order: Order
+) -> None:
+    page = merchant.get(f"/admin/shop/order/{paid_order.pk}/change/").content.decode()
+    assert detail_url(paid_order, "clear_flag") not in page  # nothing to clear
+
+    order_flow.order_flag(order=paid_order, reason="Dispute dp_9 opened.")
+    page = merchant.get(f"/admin/shop/order/{paid_order.pk}/change/").content.decode()
+    assert detail_url(paid_order, "clear_flag") in page
+    response = merchant.get(detail_url(paid_order, "clear_flag"), follow=True)
+    assert "is no longer flagged" in response.content.decode()
+    paid_order.refresh_from_db()
+    assert paid_order.flagged is False
+    event = paid_order.events.order_by("-id").first()
+    assert event.type == OrderEvent.Type.NOTE
+    assert event.actor == order_manager
+    assert "Dispute dp_9 opened." in event.message
+
+
+def test_clearing_a_flag_needs_the_order_permissions(client: Client, paid_order: Order) -> None:
+    order_flow.order_flag(order=paid_order, reason="Dispute dp_9 opened.")
+    viewer = make_user("viewer@example.com", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_order"))
+    client.force_login(viewer)
+    assert client.get(detail_url(paid_order, "clear_flag")).status_code == 403
+    paid_order.refresh_from_db()
+    assert paid_order.flagged is True
+
+
+def test_empty_order_list_explains_itself(merchant: Client) -> None:
+    content = merchant.get("/admin/shop/order/").content.decode()
+    assert "No orders yet" in content
+    assert "as customers check out" in content
+    filtered = merchant.get("/admin/shop/order/?status__exact=PAID").content.decode()
+    assert "Nothing matches this search or these filters." in filtered
+
+
+def test_user_list_links_to_the_users_orders(
+    client: Client, superuser: User, customer: User, paid_order: Order
+) -> None:
+    client.force_login(superuser)
+    content = client.get("/admin/accounts/user/").content.decode()
+    url = f"/admin/shop/order/?user__id__exact={customer.pk}"
+    assert url in content
+    listing = client.get(url)
+    assert listing.status_code == 200
+    assert paid_order.number in listing.content.decode()

@@ -198,11 +198,30 @@ def test_logout_with_someone_elses_refresh_token_is_400(
     assert post_json(client, "/api/token/refresh/", {"refresh": foreign}).status_code == 200
 
 
+@pytest.mark.parametrize("refresh", ["0" * 600, "not-a-jwt", "a.b.c"])
+def test_logout_with_a_malformed_refresh_token_is_400(
+    client: Client, customer: User, refresh: str
+) -> None:
+    # Found by fuzzing: a string that is no JWT at all answered 500.
+    response = post_json(client, "/api/auth/logout/", {"refresh": refresh}, **bearer(customer))
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_token"
+
+
 def test_logout_needs_authentication(client: Client) -> None:
     assert post_json(client, "/api/auth/logout/", {"refresh": "x"}).status_code == 401
 
 
 # --- me -------------------------------------------------------------------------------
+
+
+def test_me_query_counts(client: Client, customer: User, django_assert_num_queries) -> None:
+    auth = bearer(customer)
+    with django_assert_num_queries(1):  # the token's user
+        assert client.get("/api/auth/me/", **auth).status_code == 200
+    with django_assert_num_queries(2):  # the token's user, the update
+        response = patch_json(client, "/api/auth/me/", {"first_name": "Anna"}, **auth)
+    assert response.status_code == 200
 
 
 def test_me_returns_profile(client: Client, customer: User) -> None:

@@ -24,6 +24,15 @@ def test_health_touches_database(client: Client) -> None:
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
+def test_health_costs_one_query_and_ping_none(client: Client, django_assert_num_queries) -> None:
+    with django_assert_num_queries(1):
+        assert client.get("/api/health/").status_code == 200
+    with django_assert_num_queries(0):
+        response = client.get("/api/ping/")
+    assert response.status_code == 200
+    assert response.json() == {}
+
+
 def test_health_is_503_when_database_fails(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     from django.db.backends.utils import CursorWrapper
 
@@ -133,6 +142,13 @@ def test_admin_login_works_with_email(client: Client, superuser: User) -> None:
     )
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_admin_login_without_next_lands_on_the_dashboard(client: Client, superuser: User) -> None:
+    """Unfold's login form posts no `next`: a login at /admin/login/ lands in the admin."""
+    response = client.post("/admin/login/", {"username": superuser.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.url == "/admin/"
 
 
 def test_staff_groups_exist() -> None:
