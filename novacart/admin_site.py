@@ -12,9 +12,8 @@ from novacart.accounts.models import User
 
 def environment_callback(request: HttpRequest) -> list[str]:
     """The label Unfold shows next to the site name: which shop is this?"""
-    if settings.DEBUG:
-        return ["Development", "warning"]
-    return ["Production", "danger"]
+    name = settings.ENVIRONMENT_NAME
+    return [name.capitalize(), "danger" if name == "production" else "warning"]
 
 
 def admin_link(url: str, text: str) -> SafeString:

@@ -21,6 +21,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
+# The label the admin shows, so nobody mistakes one shop for another ("staging", ...).
+ENVIRONMENT_NAME = env.str("ENVIRONMENT_NAME", default="development" if DEBUG else "production")
 
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-novacart-development-only")

@@ -272,3 +272,14 @@ def test_sidebar_shows_what_the_staff_group_may_see(client: Client) -> None:
     assert "/admin/catalog/product/" in page
     assert "/admin/shop/order/" not in page
     assert "/admin/accounts/user/" not in page
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [("development", ["Development", "warning"]), ("production", ["Production", "danger"])],
+)
+def test_admin_shows_the_environment(settings, rf, name: str, label: list[str]) -> None:
+    from novacart.admin_site import environment_callback
+
+    settings.ENVIRONMENT_NAME = name
+    assert environment_callback(rf.get("/admin/")) == label
