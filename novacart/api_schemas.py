@@ -2,7 +2,7 @@
 
 Every input type here validates exactly what its JSON schema says, so the published
 OpenAPI document is the truth a client (or a fuzzer) can rely on: a value the schema
-allows is never refused with 422, and a value it forbids never gets through.
+allows always passes validation, and a value it forbids never does.
 """
 
 import re
@@ -105,8 +105,8 @@ class BodyIn(Schema):
     """Base of every request body: a JSON object whose values have the JSON types its
     schema states, strictly (no "5" for 5, no 0 for false), else 422.
 
-    It replaces Ninja's root validator, which reads any value as an object with
-    attributes (so a list `[]` passed for a body whose fields are all optional).
+    It replaces Ninja's root validator (hence the name), which reads any value as an
+    object with attributes: a list `[]` passed as a body whose fields are all optional.
     """
 
     model_config = ConfigDict(strict=True)
@@ -145,7 +145,6 @@ class ErrorOut(Schema):
     code: str | None = None
 
 
-ERRORS_400: dict[int, type[Schema]] = {400: ErrorOut}
 ERRORS_401: dict[int, type[Schema]] = {401: ErrorOut}
 # The framework's answers to bad input: a query, path or header value that fails its
 # schema (422); with a body, also a body that is not JSON at all (400).
