@@ -33,6 +33,7 @@ from catalog.services import (
     product_validate,
     products_set_active,
 )
+from novacart.admin_site import ReadOnlyAdmin
 
 NO_IMAGE = format_html(
     '<span class="material-symbols-outlined text-base-400" title="{}">image</span>', "No image"
@@ -314,7 +315,7 @@ class CategoryAdmin(SpreadsheetAdmin):
 
 
 @admin.register(WishlistItem)
-class WishlistItemAdmin(ModelAdmin):
+class WishlistItemAdmin(ReadOnlyAdmin):
     """What customers keep on their wishlists: a read-only list."""
 
     list_display = ("user", "product", "created_at")
@@ -322,12 +323,3 @@ class WishlistItemAdmin(ModelAdmin):
     search_fields = ("user__email", "product__sku", "product__name")
     date_hierarchy = "created_at"
     list_per_page = 50
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -1,11 +1,14 @@
 """Callbacks the Unfold admin settings point at, and small helpers the admin pages share."""
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from unfold.admin import ModelAdmin
 
 from novacart.accounts.models import User
 
@@ -31,3 +34,16 @@ def label_html(*, text: str, variant: str, url: str = "", title: str = "") -> Sa
         "unfold/helpers/label.html",
         {"text": text, "variant": variant, "href": url, "label_title": title},
     )
+
+
+class ReadOnlyAdmin(ModelAdmin):
+    """A list and pages to look at: nothing is added, changed or deleted here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import TabularInline
 from unfold.decorators import action, display
 from unfold.widgets import (
     UnfoldAdminDecimalFieldWidget,
@@ -27,7 +27,7 @@ from unfold.widgets import (
     UnfoldBooleanWidget,
 )
 
-from novacart.admin_site import admin_link, label_html, user_link
+from novacart.admin_site import ReadOnlyAdmin, admin_link, label_html, user_link
 from novacart.errors import DomainError
 from payments.models import Payment, Refund, WebhookEvent
 from payments.refunds import refund_create
@@ -61,17 +61,6 @@ def order_link(order_id: int, label: str) -> SafeString:
 def payment_link(payment: Payment) -> SafeString:
     url = reverse("admin:payments_payment_change", args=[payment.pk])
     return admin_link(url, payment.intent_id)
-
-
-class ReadOnlyAdmin(ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Payment)

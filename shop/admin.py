@@ -18,13 +18,13 @@ from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from import_export.admin import ExportActionModelAdmin
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminTextInputWidget
 
-from novacart.admin_site import label_html, user_link
+from novacart.admin_site import ReadOnlyAdmin, label_html, user_link
 from novacart.errors import DomainError
 from payments.admin import OrderPaymentsMixin, PaymentInline, RefundInline
 from shop import order_flow
@@ -104,7 +104,7 @@ def _order_action(
 
 
 @admin.register(Order)
-class OrderAdmin(OrderPaymentsMixin, ExportActionModelAdmin, ModelAdmin):
+class OrderAdmin(OrderPaymentsMixin, ExportActionModelAdmin, ReadOnlyAdmin):
     list_display = (
         "order_number",
         "customer",
@@ -181,15 +181,6 @@ class OrderAdmin(OrderPaymentsMixin, ExportActionModelAdmin, ModelAdmin):
     )
 
     # --- permissions: read-only forms, changes only through the state machine --------
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        return False
 
     def has_fulfil_permission(self, request: HttpRequest, object_id: str | None = None) -> bool:
         return request.user.has_perm("shop.change_order")
@@ -336,7 +327,7 @@ class CartLineInline(ReadOnlyInline):
 
 
 @admin.register(Cart)
-class CartAdmin(ModelAdmin):
+class CartAdmin(ReadOnlyAdmin):
     """Read-only: support can see what a customer has in the cart."""
 
     list_display = ("user", "lines_count", "items_count", "updated_at")
@@ -361,27 +352,12 @@ class CartAdmin(ModelAdmin):
     def items_count(self, cart: Cart) -> int:
         return cart._items or 0
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Cart | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Cart | None = None) -> bool:
-        return False
-
 
 @admin.register(Address)
-class AddressAdmin(ModelAdmin):
+class AddressAdmin(ReadOnlyAdmin):
     """Read-only address book lookup for support; orders keep their own copy."""
 
     list_display = ("full_name", "user", "city", "country", "is_default")
     list_filter = ("country", "is_default")
     search_fields = ("user__email", "full_name", "city", "postal_code")
     list_select_related = ("user",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Address | None = None) -> bool:
-        return False
