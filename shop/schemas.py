@@ -134,8 +134,9 @@ class AddressPatch(BodyIn):
         return value
 
 
-class AddressOut(Schema):
-    id: int
+class ShippingAddressOut(Schema):
+    """An address as orders keep a copy of it."""
+
     full_name: str
     line1: str
     line2: str
@@ -144,6 +145,10 @@ class AddressOut(Schema):
     postal_code: str
     country: str
     phone: str
+
+
+class AddressOut(ShippingAddressOut):
+    id: int
     is_default: bool
 
     @staticmethod
@@ -166,17 +171,6 @@ class OrderLineOut(Schema):
     unit_price: Money
     quantity: int
     line_total: Money
-
-
-class ShippingAddressOut(Schema):
-    full_name: str
-    line1: str
-    line2: str
-    city: str
-    state: str
-    postal_code: str
-    country: str
-    phone: str
 
 
 class OrderEventOut(Schema):
