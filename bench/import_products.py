@@ -64,6 +64,7 @@ def main() -> None:
         workdir = Path(tmp)
         os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "novacart.settings")
+        os.environ.setdefault("DEBUG", "true")  # the development key; nothing is served
         sys.path.insert(0, str(ROOT))
 
         import django

@@ -1,5 +1,7 @@
 """The NinjaAPI: routers, authentication, and one error envelope for domain errors."""
 
+import logging
+
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
@@ -16,11 +18,21 @@ api = NinjaAPI(
     description="Storefront API of NovaCart. Authenticate with `Authorization: Bearer <access>`.",
     urls_namespace="api",
 )
+logger = logging.getLogger(__name__)
 
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     return api.create_response(request, error.as_body(), status=error.status)
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, error: Exception) -> HttpResponse:
+    """Anything unexpected: the traceback goes to the log, never to the caller (not even
+    in DEBUG, where Ninja would answer with it)."""
+    logger.exception("Internal server error: %s %s", request.method, request.path)
+    body = {"detail": "Internal server error", "code": "server_error"}
+    return api.create_response(request, body, status=500)
 
 
 class HealthOut(Schema):

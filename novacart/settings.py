@@ -1,8 +1,9 @@
 """NovaCart settings: one module, driven by environment variables.
 
-With no environment at all it runs for development: SQLite file, DEBUG on, console
-email, local media, tasks run immediately. Every production knob is an env var
-(see `.env.example` and the README's configuration table).
+Production-safe by default: with DEBUG unset it is off and SECRET_KEY is required.
+`DEBUG=true` (set by `make run`, `make test` and the test settings) runs for development:
+SQLite file, a development key, console email, local media, tasks run immediately. Every
+production knob is an env var (see `.env.example` and the README's configuration table).
 """
 
 import os
@@ -20,7 +21,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 # The label the admin shows, so nobody mistakes one shop for another ("staging", ...).
 ENVIRONMENT_NAME = env.str("ENVIRONMENT_NAME", default="development" if DEBUG else "production")
 

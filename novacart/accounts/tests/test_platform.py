@@ -283,3 +283,52 @@ def test_admin_shows_the_environment(settings, rf, name: str, label: list[str]) 
 
     settings.ENVIRONMENT_NAME = name
     assert environment_callback(rf.get("/admin/")) == label
+
+
+def test_settings_without_debug_and_secret_key_refuse_to_start() -> None:
+    result = _manage("check", env={"ALLOWED_HOSTS": "shop.example.com"})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_debug_is_off_when_unset() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s;"
+            "print(s.DEBUG, s.ENVIRONMENT_NAME)",
+        ],
+        cwd=BASE_DIR,
+        env={
+            "PATH": os.environ["PATH"],
+            "SECRET_KEY": PRODUCTION_ENV["SECRET_KEY"],
+            "DJANGO_SETTINGS_MODULE": "novacart.settings",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "production"]
+
+
+def test_api_500_is_json_without_traceback_even_in_debug(
+    client: Client, settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from django.db.backends.utils import CursorWrapper
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret internals")
+
+    settings.DEBUG = True
+    monkeypatch.setattr(CursorWrapper, "execute", broken)
+    response = client.get("/api/health/")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.json() == {"detail": "Internal server error", "code": "server_error"}
+    assert b"secret internals" not in response.content
+    assert b"Traceback" not in response.content
+    assert "secret internals" in caplog.text  # the traceback goes to the log
