@@ -1,5 +1,7 @@
 """Bearer-token authentication for the Ninja API (django-ninja-jwt access tokens)."""
 
+import logging
+
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.security import HttpBearer
@@ -10,9 +12,21 @@ from ninja_jwt.tokens import AccessToken
 from novacart.accounts.models import User
 from novacart.errors import PermissionDenied
 
+logger = logging.getLogger(__name__)
+
 
 class JWTBearer(HttpBearer):
     """A valid, unexpired access token of an active user, or 401."""
+
+    def __call__(self, request: HttpRequest) -> User | None:
+        # Ninja's own check logs the whole header (a credential) at ERROR in DEBUG.
+        scheme, _, token = request.headers.get(self.header, "").partition(" ")
+        if not scheme:
+            return None
+        if scheme.lower() != self.openapi_scheme:
+            logger.info("Authorization header without the Bearer scheme on %s", request.path)
+            return None
+        return self.authenticate(request, token)
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         try:

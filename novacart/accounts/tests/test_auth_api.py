@@ -1,5 +1,7 @@
 """Register, tokens, logout and profile endpoints."""
 
+import logging
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -242,6 +244,21 @@ def test_me_returns_profile(client: Client, customer: User) -> None:
 )
 def test_me_without_valid_token_is_401(client: Client, headers: dict[str, str]) -> None:
     assert client.get("/api/auth/me/", **headers).status_code == 401
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_token_sent_with_another_scheme_is_never_logged(
+    client: Client, customer: User, settings, caplog: pytest.LogCaptureFixture, debug: bool
+) -> None:
+    settings.DEBUG = debug
+    token = str(RefreshToken.for_user(customer).access_token)
+    with caplog.at_level(logging.DEBUG):
+        response = client.get("/api/auth/me/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 401
+    assert token not in caplog.text
+    assert token.split(".")[1] not in caplog.text  # not even its claims
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert any("Authorization" in record.getMessage() for record in caplog.records)
 
 
 def test_me_with_token_of_deactivated_user_is_401(client: Client, customer: User) -> None:
