@@ -87,9 +87,8 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
             user.save()
     except IntegrityError as error:  # a concurrent registration won the race
         raise EmailTaken("An account with this email address already exists.") from error
-    email_send_on_commit(
-        template="welcome", to=[user.email], context={"name": user.get_short_name(), "email": email}
-    )
+    # Nobody has confirmed the address: the mail carries nothing the registrant typed.
+    email_send_on_commit(template="welcome", to=[user.email], context={"email": user.email})
     return user
 
 
@@ -168,8 +167,7 @@ def password_reset_request(*, email: str) -> None:
     email_send_on_commit(
         template="password_reset",
         to=[user.email],
-        context={
-            "name": user.get_short_name(),
+        context={  # no name: whoever registered the address chose it
             "email": user.email,
             "reset_url": f"{settings.FRONTEND_URL}/reset-password?uid={uid}&token={token}",
             "valid_days": valid_days,

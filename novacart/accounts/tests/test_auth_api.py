@@ -49,6 +49,26 @@ def test_register_creates_user_and_sends_welcome_email(
     assert "Welcome" in mail.outbox[0].subject
 
 
+SPAM_NAME = "Win $1000 at https://evil.example/claim"
+
+
+def test_welcome_email_carries_no_text_the_registrant_chose(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
+    """The address is nobody's confirmed one: mail to it must not carry a stranger's words."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_json(
+            client,
+            "/api/auth/register/",
+            {"email": "victim@example.com", "password": PASSWORD, "first_name": SPAM_NAME},
+        )
+    assert response.status_code == 201
+    [message] = mail.outbox
+    for text in (message.subject, message.body, message.alternatives[0][0]):
+        assert "evil.example" not in text
+        assert "$1000" not in text
+
+
 def test_register_duplicate_email_in_other_case_is_409(client: Client, customer: User) -> None:
     response = post_json(
         client, "/api/auth/register/", {"email": "ANN@EXAMPLE.COM", "password": PASSWORD}

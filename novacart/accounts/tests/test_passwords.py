@@ -11,7 +11,7 @@ from django.utils.http import urlsafe_base64_encode
 from ninja_jwt.tokens import RefreshToken
 
 from novacart.accounts.models import User
-from novacart.testing import PASSWORD, bearer, post_json
+from novacart.testing import PASSWORD, bearer, make_user, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +101,18 @@ def test_reset_emails_link_and_confirm_sets_password(
     again = post_json(client, "/api/auth/password/reset/confirm/", confirm)
     assert again.status_code == 400
     assert again.json()["code"] == "invalid_token"
+
+
+def test_reset_email_carries_no_name_the_registrant_chose(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
+    make_user("victim@example.com", first_name="Win $1000 at https://evil.example/claim")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_json(client, "/api/auth/password/reset/", {"email": "victim@example.com"})
+    assert response.status_code == 202
+    [message] = mail.outbox
+    for text in (message.subject, message.body, message.alternatives[0][0]):
+        assert "evil.example" not in text
 
 
 def test_reset_for_unknown_or_inactive_email_answers_the_same(

@@ -12,7 +12,7 @@ from django.db import DatabaseError
 from django.test import Client
 
 from novacart.accounts.models import User
-from novacart.testing import PASSWORD, post_json
+from novacart.testing import PASSWORD, bearer, post_json
 
 pytestmark = pytest.mark.django_db
 BASE_DIR = Path(__file__).resolve().parents[3]
@@ -332,3 +332,22 @@ def test_api_500_is_json_without_traceback_even_in_debug(
     assert b"secret internals" not in response.content
     assert b"Traceback" not in response.content
     assert "secret internals" in caplog.text  # the traceback goes to the log
+
+
+@pytest.mark.parametrize("path", ["/api/auth/me/", "/api/orders/", "/api/products/", "/api/nope/"])
+def test_answers_to_a_request_with_credentials_are_not_stored(
+    client: Client, customer: User, path: str
+) -> None:
+    response = client.get(path, **bearer(customer))
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+    # a refused credential too: the answer is about that caller
+    refused = client.get("/api/auth/me/", HTTP_AUTHORIZATION="Bearer nope")
+    assert refused.status_code == 401
+    assert "no-store" in refused["Cache-Control"]
+
+
+def test_anonymous_catalog_keeps_its_caching(client: Client) -> None:
+    response = client.get("/api/products/")
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
