@@ -84,10 +84,10 @@ def seed(clients: int) -> Seed:
     from decimal import Decimal
 
     from django.contrib.auth.hashers import make_password
-    from ninja_jwt.tokens import AccessToken
 
     from catalog.models import Category, Product, ProductImage
     from novacart.accounts.models import User
+    from novacart.accounts.tokens import UserRefreshToken
     from shop.cart import cart_line_add
     from shop.checkout import order_create
     from shop.models import Address
@@ -142,7 +142,7 @@ def seed(clients: int) -> Seed:
             order_create(user=user, address_id=address_of[user.pk])
 
     def token(user: User) -> str:
-        return f"Bearer {AccessToken.for_user(user)}"
+        return f"Bearer {UserRefreshToken.for_user(user).access_token}"
 
     return Seed(
         product_ids=[product.pk for product in products],

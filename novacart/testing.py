@@ -7,9 +7,9 @@ from typing import Any
 
 from django.db import connection
 from django.test import Client
-from ninja_jwt.tokens import RefreshToken
 
 from novacart.accounts.models import User
+from novacart.accounts.tokens import UserRefreshToken
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -20,7 +20,7 @@ def make_user(email: str = "ann@example.com", **fields: Any) -> User:
 
 def bearer(user: User) -> dict[str, str]:
     """Headers (Client kwargs) that authenticate as `user`."""
-    return {"HTTP_AUTHORIZATION": f"Bearer {RefreshToken.for_user(user).access_token}"}
+    return {"HTTP_AUTHORIZATION": f"Bearer {UserRefreshToken.for_user(user).access_token}"}
 
 
 def post_json(client: Client, path: str, body: Any, **extra: Any) -> Any:

@@ -11,6 +11,7 @@ from unfold.decorators import display
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from novacart.accounts.models import User
+from novacart.accounts.services import user_sessions_revoke
 from novacart.admin_site import admin_link
 
 admin.site.unregister(Group)
@@ -28,11 +29,21 @@ class EmailUserChangeForm(UserChangeForm):
         fields = "__all__"
 
 
+class SessionsRevokingPasswordChangeForm(AdminPasswordChangeForm):
+    """A password set by staff signs the user out everywhere, as a change or reset does."""
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=commit)
+        if commit:
+            user_sessions_revoke(user=user)
+        return user
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin, ModelAdmin):
     form = EmailUserChangeForm
     add_form = EmailUserCreationForm
-    change_password_form = AdminPasswordChangeForm
+    change_password_form = SessionsRevokingPasswordChangeForm
     list_display = (
         "email",
         "first_name",

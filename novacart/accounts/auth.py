@@ -10,13 +10,14 @@ from ninja_jwt.settings import api_settings
 from ninja_jwt.tokens import AccessToken
 
 from novacart.accounts.models import User
+from novacart.accounts.tokens import TOKEN_VERSION_CLAIM
 from novacart.errors import PermissionDenied
 
 logger = logging.getLogger(__name__)
 
 
 class JWTBearer(HttpBearer):
-    """A valid, unexpired access token of an active user, or 401."""
+    """A valid, unexpired, unrevoked access token of an active user, or 401."""
 
     def __call__(self, request: HttpRequest) -> User | None:
         # Ninja's own check logs the whole header (a credential) at ERROR in DEBUG.
@@ -30,10 +31,14 @@ class JWTBearer(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         try:
-            user_id = AccessToken(token)[api_settings.USER_ID_CLAIM]
+            access = AccessToken(token)
+            user_id, version = access[api_settings.USER_ID_CLAIM], access[TOKEN_VERSION_CLAIM]
         except (TokenError, KeyError):
             return None
-        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if not isinstance(version, int):
+            return None
+        # A token of an older version was revoked (logout, password change or reset).
+        user = User.objects.filter(pk=user_id, is_active=True, token_version=version).first()
         if user is not None:
             request.user = user
         return user

@@ -47,6 +47,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         "active", default=True, help_text="Unset instead of deleting the account."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # In every JWT issued (novacart.accounts.tokens); bumped to revoke them all at once.
+    token_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
 

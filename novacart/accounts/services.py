@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
@@ -21,6 +22,7 @@ from ninja_jwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from ninja_jwt.tokens import RefreshToken
 
 from novacart.accounts.models import User
+from novacart.accounts.tokens import UserRefreshToken
 from novacart.emails import email_send_on_commit
 from novacart.errors import Conflict, DomainError
 
@@ -63,16 +65,23 @@ def _password_check(*, password: str, user: User) -> None:
 
 
 def _tokens_for(user: User) -> TokenPair:
-    refresh = RefreshToken.for_user(user)
+    refresh = UserRefreshToken.for_user(user)
     return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
 
 
-def _refresh_tokens_revoke(*, user: User) -> None:
-    """Blacklist every refresh token the user holds (sign out everywhere)."""
+def _access_tokens_revoke(*, user: User) -> None:
+    """Every access token issued to the user so far stops working (its version is old)."""
+    User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
+
+
+@transaction.atomic
+def user_sessions_revoke(*, user: User) -> None:
+    """Sign out everywhere: blacklist every refresh token, revoke every access token."""
     outstanding = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
     BlacklistedToken.objects.bulk_create(
         [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
     )
+    _access_tokens_revoke(user=user)
 
 
 def user_register(*, email: str, password: str, first_name: str = "", last_name: str = "") -> User:
@@ -121,8 +130,11 @@ def token_refresh(*, refresh: str) -> TokenPair:
     return _tokens_for(outstanding.user)
 
 
+@transaction.atomic
 def token_revoke(*, user: User, refresh: str) -> None:
-    """Log out: blacklist one of the caller's refresh tokens. Repeating it is harmless."""
+    """Log out: blacklist one of the caller's refresh tokens and revoke every access token
+    (the user's other sessions get new ones with their own refresh tokens). Repeating it
+    is harmless."""
     try:
         payload = token_backend.decode(refresh, verify=True)
     except (TokenError, TokenBackendError) as error:  # the backend's own: not a JWT at all
@@ -131,6 +143,7 @@ def token_revoke(*, user: User, refresh: str) -> None:
     if payload.get("token_type") != "refresh" or outstanding is None:
         raise InvalidToken("This refresh token is not valid.")
     BlacklistedToken.objects.get_or_create(token=outstanding)
+    _access_tokens_revoke(user=user)
 
 
 def user_update(*, user: User, first_name: str | None = None, last_name: str | None = None) -> User:
@@ -153,7 +166,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
     _password_check(password=new_password, user=user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    _refresh_tokens_revoke(user=user)
+    user_sessions_revoke(user=user)
 
 
 def password_reset_request(*, email: str) -> None:
@@ -189,4 +202,4 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> None:
     _password_check(password=new_password, user=user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    _refresh_tokens_revoke(user=user)
+    user_sessions_revoke(user=user)

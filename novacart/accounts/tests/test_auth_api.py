@@ -204,10 +204,39 @@ def test_logout_blacklists_the_refresh_token(client: Client, customer: User) -> 
         post_json(client, "/api/token/refresh/", {"refresh": tokens["refresh"]}).status_code == 401
     )
     # logging out twice is harmless
+    again = login(client).json()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {again['access']}"}
     assert (
         post_json(client, "/api/auth/logout/", {"refresh": tokens["refresh"]}, **auth).status_code
         == 204
     )
+
+
+def me_status(client: Client, access: str) -> int:
+    return client.get("/api/auth/me/", HTTP_AUTHORIZATION=f"Bearer {access}").status_code
+
+
+def test_logout_revokes_access_tokens_at_once(client: Client, customer: User) -> None:
+    tokens = login(client).json()
+    other_device = login(client).json()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens['access']}"}
+    assert (
+        post_json(client, "/api/auth/logout/", {"refresh": tokens["refresh"]}, **auth).status_code
+        == 204
+    )
+    assert me_status(client, tokens["access"]) == 401
+    assert me_status(client, other_device["access"]) == 401
+    # another device's session goes on: its refresh token gets it a working access token
+    renewed = post_json(client, "/api/token/refresh/", {"refresh": other_device["refresh"]})
+    assert renewed.status_code == 200
+    assert me_status(client, renewed.json()["access"]) == 200
+    # and a new login works
+    assert me_status(client, login(client).json()["access"]) == 200
+
+
+def test_access_token_without_version_claim_is_401(client: Client, customer: User) -> None:
+    access = RefreshToken.for_user(customer).access_token  # not issued by NovaCart's login
+    assert me_status(client, str(access)) == 401
 
 
 def test_logout_with_someone_elses_refresh_token_is_400(

@@ -29,19 +29,29 @@ def reset_link_params(body: str) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
+def login_access(client: Client, password: str = NEW_PASSWORD) -> dict[str, str]:
+    body = {"email": "ann@example.com", "password": password}
+    return {
+        "HTTP_AUTHORIZATION": f"Bearer {post_json(client, '/api/token/', body).json()['access']}"
+    }
+
+
 def test_password_change(client: Client, customer: User) -> None:
     refresh = str(RefreshToken.for_user(customer))
+    auth = bearer(customer)
     response = post_json(
         client,
         "/api/auth/password/change/",
         {"old_password": PASSWORD, "new_password": NEW_PASSWORD},
-        **bearer(customer),
+        **auth,
     )
     assert response.status_code == 204
     customer.refresh_from_db()
     assert customer.check_password(NEW_PASSWORD)
-    # every session is signed out
+    # every session is signed out, its access tokens at once too
     assert post_json(client, "/api/token/refresh/", {"refresh": refresh}).status_code == 401
+    assert client.get("/api/auth/me/", **auth).status_code == 401
+    assert client.get("/api/auth/me/", **login_access(client)).status_code == 200
 
 
 def test_password_change_with_wrong_old_password_is_400(client: Client, customer: User) -> None:
@@ -91,11 +101,13 @@ def test_reset_emails_link_and_confirm_sets_password(
     html = message.alternatives[0][0]
     assert "https://shop.example.com/reset-password?uid=" in html
     uid, token = reset_link_params(message.body)
+    stolen = bearer(customer)
 
     confirm = {"uid": uid, "token": token, "new_password": NEW_PASSWORD}
     assert post_json(client, "/api/auth/password/reset/confirm/", confirm).status_code == 204
     customer.refresh_from_db()
     assert customer.check_password(NEW_PASSWORD)
+    assert client.get("/api/auth/me/", **stolen).status_code == 401  # access tokens die too
 
     # the link works once
     again = post_json(client, "/api/auth/password/reset/confirm/", confirm)

@@ -136,6 +136,23 @@ def test_admin_can_add_user_by_email(client: Client, superuser: User) -> None:
     assert User.objects.get(email="new@example.com").check_password(PASSWORD)
 
 
+def test_admin_setting_a_password_signs_the_user_out_everywhere(
+    client: Client, superuser: User, customer: User
+) -> None:
+    stolen = bearer(customer)
+    assert client.get("/api/auth/me/", **stolen).status_code == 200
+    client.force_login(superuser)
+    new_password = "another-horse-battery-7"
+    response = client.post(
+        f"/admin/accounts/user/{customer.pk}/password/",
+        {"password1": new_password, "password2": new_password, "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    customer.refresh_from_db()
+    assert customer.check_password(new_password)
+    assert client.get("/api/auth/me/", **stolen).status_code == 401
+
+
 def test_admin_login_works_with_email(client: Client, superuser: User) -> None:
     response = client.post(
         "/admin/login/?next=/admin/", {"username": "ROOT@example.com", "password": PASSWORD}
