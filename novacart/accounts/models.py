@@ -1,19 +1,32 @@
-"""The shop's user: the email address is the login, unique whatever its case."""
+"""The shop's user: the email address is the login, stored in one canonical form
+(`novacart.accounts.email_address`) under a unique constraint."""
 
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from novacart.accounts.email_address import InvalidEmail, email_canonical
 
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        """The canonical form of `email` (`InvalidEmail`, a ValueError, if it has none)."""
+        return email_canonical(email or "")
+
     def get_by_natural_key(self, username: str | None) -> "User":
-        # Login by email ignores case, like the uniqueness rule.
-        return self.get(email__iexact=username)
+        # Login by any spelling of the address: looked up by its canonical form.
+        try:
+            email = self.normalize_email(username)
+        except InvalidEmail as error:
+            raise self.model.DoesNotExist("No user has this email address.") from error
+        return self.get(email=email)
 
     def _create_user(self, email: str, password: str | None, **fields: Any) -> "User":
         if not email:
@@ -37,7 +50,12 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField("email address", max_length=254, unique=True)
+    email = models.EmailField(
+        "email address",
+        max_length=254,
+        unique=True,
+        error_messages={"unique": "A user with this email address already exists."},
+    )
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
     is_staff = models.BooleanField(
@@ -59,12 +77,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         ordering = ("email",)
         constraints = (
-            models.UniqueConstraint(
-                Lower("email"),
-                name="accounts_user_email_ci_unique",
-                violation_error_message="A user with this email address already exists.",
+            # Uniqueness is the column's own (`unique=True`) on the canonical form; this
+            # refuses a write that bypasses it (an `update()` with capitals).
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")),
+                name="accounts_user_email_canonical",
+                violation_error_message="Email addresses are stored in lower case.",
             ),
         )
+
+    def clean(self) -> None:
+        # The admin's forms: the canonical address is what the unique check compares.
+        super().clean()
+        try:
+            self.email = User.objects.normalize_email(self.email)
+        except InvalidEmail as error:
+            raise ValidationError({"email": error.message}) from error
 
     def __str__(self) -> str:
         return self.email

@@ -1,24 +1,16 @@
 from typing import Annotated
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from ninja import Schema
 from pydantic import AfterValidator, Field
 
+from novacart.accounts.email_address import email_canonical
 from novacart.api_schemas import NO_NUL, BodyIn
 
-
-def _valid_email(value: str) -> str:
-    value = value.strip()
-    try:
-        validate_email(value)
-    except ValidationError as error:
-        raise ValueError("Enter a valid email address.") from error
-    return value
-
-
+# Any spelling in, the canonical address out (422 for an invalid or quoted one).
 Email = Annotated[
-    str, Field(max_length=254, json_schema_extra={"format": "email"}), AfterValidator(_valid_email)
+    str,
+    Field(max_length=254, json_schema_extra={"format": "email"}),
+    AfterValidator(email_canonical),
 ]
 Password = Annotated[str, Field(min_length=1, max_length=1024)]
 Name = Annotated[str, Field(max_length=150, pattern=NO_NUL)]

@@ -88,7 +88,7 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
     email = User.objects.normalize_email(email)
     user = User(email=email, first_name=first_name, last_name=last_name)
     _password_check(password=password, user=user)
-    if User.objects.filter(email__iexact=email).exists():
+    if User.objects.filter(email=email).exists():
         raise EmailTaken("An account with this email address already exists.")
     user.set_password(password)
     try:
@@ -171,7 +171,8 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
 
 def password_reset_request(*, email: str) -> None:
     """Email a reset link to an active account; do nothing, silently, otherwise."""
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    email = User.objects.normalize_email(email)
+    user = User.objects.filter(email=email, is_active=True).first()
     if user is None or not user.has_usable_password():
         return
     uid = urlsafe_base64_encode(force_bytes(user.pk))

@@ -38,14 +38,14 @@ def test_register_creates_user_and_sends_welcome_email(
     body = response.json()
     assert body == {
         "id": body["id"],
-        "email": "New@example.com",
+        "email": "new@example.com",
         "first_name": "Nia",
         "last_name": "",
     }
     user = User.objects.get(pk=body["id"])
     assert user.check_password(PASSWORD)
     assert not user.is_staff
-    assert [m.to for m in mail.outbox] == [["New@example.com"]]
+    assert [m.to for m in mail.outbox] == [["new@example.com"]]
     assert "Welcome" in mail.outbox[0].subject
 
 
