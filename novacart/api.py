@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
@@ -19,6 +20,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 logger = logging.getLogger(__name__)
+DJANGO_CLIENT_ERRORS = (BadRequest, PermissionDenied, SuspiciousOperation)
 
 
 @api.exception_handler(DomainError)
@@ -29,7 +31,10 @@ def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
 @api.exception_handler(Exception)
 def server_error(request: HttpRequest, error: Exception) -> HttpResponse:
     """Anything unexpected: the traceback goes to the log, never to the caller (not even
-    in DEBUG, where Ninja would answer with it)."""
+    in DEBUG, where Ninja would answer with it). Django's own client errors (a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE, ...) keep Django's 400/403."""
+    if isinstance(error, DJANGO_CLIENT_ERRORS):
+        raise error
     logger.exception("Internal server error: %s %s", request.method, request.path)
     body = {"detail": "Internal server error", "code": "server_error"}
     return api.create_response(request, body, status=500)

@@ -368,3 +368,9 @@ def test_anonymous_catalog_keeps_its_caching(client: Client) -> None:
     response = client.get("/api/products/")
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_a_body_over_the_upload_limit_is_a_client_error_not_500(client: Client, settings) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 50
+    response = post_json(client, "/api/auth/password/reset/", {"email": "a" * 100 + "@x.com"})
+    assert response.status_code == 400
