@@ -47,6 +47,7 @@ def test_cloudinary_storage_when_cloudinary_url_is_set() -> None:
     env = {
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "novacart.settings",
+        "DEBUG": "true",  # the development key: the settings require one otherwise
         "CLOUDINARY_URL": "cloudinary://123456789:not-a-secret@democloud",
     }
     result = subprocess.run(
