@@ -6,6 +6,7 @@ from ninja import NinjaAPI, Schema, Status
 
 from catalog.api import router as catalog_router
 from novacart.accounts.api import router as accounts_router
+from novacart.cache import cache_reachable
 from novacart.errors import DomainError
 from payments.api import router as payments_router
 from shop.api import router as shop_router
@@ -26,6 +27,7 @@ def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
 class HealthOut(Schema):
     status: str
     database: str
+    cache: str
 
 
 class PingOut(Schema):
@@ -38,15 +40,24 @@ def ping(request: HttpRequest) -> dict[str, str]:
     return {}
 
 
-@api.get("health/", response={200: HealthOut, 503: HealthOut}, tags=["health"])
-def health(request: HttpRequest) -> Status[dict[str, str]]:
+def _database_reachable() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return Status(503, {"status": "error", "database": "unavailable"})
-    return Status(200, {"status": "ok", "database": "ok"})
+        return False
+    return True
+
+
+@api.get("health/", response={200: HealthOut, 503: HealthOut}, tags=["health"])
+def health(request: HttpRequest) -> Status[dict[str, str]]:
+    """The database and the rate-limit cache (Redis); 503 if either is unreachable."""
+    checks = {"database": _database_reachable(), "cache": cache_reachable()}
+    body = {name: "ok" if up else "unavailable" for name, up in checks.items()}
+    if all(checks.values()):
+        return Status(200, {"status": "ok", **body})
+    return Status(503, {"status": "error", **body})
 
 
 api.add_router("/", accounts_router)

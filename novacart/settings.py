@@ -107,12 +107,15 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate-limit counters): Redis when REDIS_URL is set, else process memory ---
+# While Redis is unreachable the counters fall back to process memory (novacart/cache.py).
 if redis_url := env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "novacart.cache.FailSafeRedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="novacart"),
+            # A Redis that hangs must not hang every login: give up quickly, fall back.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
