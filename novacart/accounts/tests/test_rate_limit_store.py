@@ -44,4 +44,3 @@ def test_health_is_503_when_the_cache_is_down(client: Client) -> None:
     response = client.get("/api/health/")
     assert response.status_code == 503
     assert response.json() == {"status": "error", "database": "ok", "cache": "unavailable"}
-
