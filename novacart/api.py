@@ -3,11 +3,12 @@
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
+from ninja.errors import Throttled
 
 from catalog.api import router as catalog_router
 from novacart.accounts.api import router as accounts_router
 from novacart.cache import cache_reachable
-from novacart.errors import DomainError
+from novacart.errors import DomainError, RetryLater
 from payments.api import router as payments_router
 from shop.api import router as shop_router
 
@@ -21,7 +22,17 @@ api = NinjaAPI(
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
-    return api.create_response(request, error.as_body(), status=error.status)
+    response = api.create_response(request, error.as_body(), status=error.status)
+    if isinstance(error, RetryLater):
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, error: Throttled) -> HttpResponse:
+    """A route's throttle said no (Ninja adds `Retry-After`)."""
+    body = {"detail": "Too many requests. Try again later.", "code": "rate_limited"}
+    return api.create_response(request, body, status=429)
 
 
 class HealthOut(Schema):

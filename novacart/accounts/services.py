@@ -23,6 +23,7 @@ from ninja_jwt.tokens import RefreshToken
 from novacart.accounts.models import User
 from novacart.emails import email_send_on_commit
 from novacart.errors import Conflict, DomainError
+from novacart.throttling import login_attempt, password_hashing_slot
 
 
 class EmailTaken(Conflict):
@@ -81,7 +82,8 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
     _password_check(password=password, user=user)
     if User.objects.filter(email__iexact=email).exists():
         raise EmailTaken("An account with this email address already exists.")
-    user.set_password(password)
+    with password_hashing_slot():
+        user.set_password(password)
     try:
         with transaction.atomic():
             user.save()
@@ -94,7 +96,8 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
 
 
 def token_obtain(*, request: HttpRequest, email: str, password: str) -> TokenPair:
-    user = authenticate(request, email=email, password=password)
+    with login_attempt(request=request, account=email.strip().lower()):
+        user = authenticate(request, email=email, password=password)
     if user is None:  # unknown email, wrong password or inactive account: one answer
         raise InvalidCredentials("No active account found with the given credentials.")
     user.last_login = timezone.now()

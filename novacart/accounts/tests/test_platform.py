@@ -74,7 +74,7 @@ def test_auth_endpoints_are_rate_limited(client: Client, settings, path: str, bo
     response = post_json(client, path, body)
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
-    assert "detail" in response.json()
+    assert response.json()["code"] == "rate_limited"
 
 
 def test_rate_limit_is_per_client(client: Client, settings) -> None:
