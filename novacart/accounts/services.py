@@ -12,6 +12,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.tasks import task
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -161,6 +162,16 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
 
 
 def password_reset_request(*, email: str) -> None:
+    """Queue the reset email; the task finds out whether there is anyone to send it to.
+
+    The request does the same work for every address (one task queued on commit), so
+    its timing tells nothing about which emails have accounts.
+    """
+    transaction.on_commit(lambda: password_reset_email_send.enqueue(email=email), robust=True)
+
+
+@task()
+def password_reset_email_send(*, email: str) -> None:
     """Email a reset link to an active account; do nothing, silently, otherwise."""
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None or not user.has_usable_password():
