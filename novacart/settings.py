@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ninja_jwt.token_blacklist",
     "django_tasks_db",
     "django_countries",
+    "axes",
     "novacart.accounts",
     "catalog",
     "shop",
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns an admin lockout into its page
 ]
 
 ROOT_URLCONF = "novacart.urls"
@@ -157,6 +159,23 @@ PASSWORD_HASHING_WAIT = env.float("PASSWORD_HASHING_WAIT", default=2.0)
 # Proxies in front of the app that append to X-Forwarded-For (Render: 1). The client
 # address used by rate limits is read that many hops from the right.
 NINJA_NUM_PROXIES = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Admin login lockout (django-axes, novacart/admin_lockout.py): failures per account and
+# per client address, counted in the default cache; the API login has its own limits.
+AUTHENTICATION_BACKENDS = [
+    "novacart.admin_lockout.AdminLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "novacart.admin_lockout.AdminLockoutHandler"
+AXES_ONLY_ADMIN_SITE = True
+AXES_ENABLE_ADMIN = False  # the counters live in the cache, not in axes' tables
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the admin login form's field (an email)
+AXES_USERNAME_CALLABLE = "novacart.admin_lockout.login_username"
+AXES_CLIENT_IP_CALLABLE = "novacart.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "novacart.admin_lockout.lockout_response"
 FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:3000").rstrip("/")
 # Lists: {"items", "count"}; ?limit= 1-100 (default 20), ?offset= bounded; else 422.
 NINJA_PAGINATION_CLASS = "novacart.pagination.BoundedLimitOffsetPagination"

@@ -21,9 +21,14 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja.throttling import SimpleRateThrottle
+from ninja.throttling import BaseThrottle, SimpleRateThrottle
 
 from novacart.errors import RateLimited, ServerBusy
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address: `TRUSTED_PROXY_COUNT` hops from the right of X-Forwarded-For."""
+    return BaseThrottle().get_ident(request)
 
 
 class ClientRateThrottle(SimpleRateThrottle):
@@ -34,7 +39,7 @@ class ClientRateThrottle(SimpleRateThrottle):
         super().__init__(settings.AUTH_RATE_LIMIT)
 
     def get_cache_key(self, request: HttpRequest) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
 
 
 class AccountRateThrottle(SimpleRateThrottle):

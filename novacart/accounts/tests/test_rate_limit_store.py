@@ -44,3 +44,18 @@ def test_health_is_503_when_the_cache_is_down(client: Client) -> None:
     response = client.get("/api/health/")
     assert response.status_code == 503
     assert response.json() == {"status": "error", "database": "ok", "cache": "unavailable"}
+
+
+@override_settings(CACHES=REDIS_DOWN)
+def test_redis_down_admin_login_works_and_still_locks_out(client: Client, settings) -> None:
+    make_user("boss@example.com", is_staff=True)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/admin/login/", {"username": "boss@example.com", "password": "wrong"})
+    locked = client.post("/admin/login/", {"username": "boss@example.com", "password": PASSWORD})
+    assert locked.status_code == 429
+    other = Client().post(
+        "/admin/login/",
+        {"username": "boss@example.com", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+    )
+    assert other.status_code == 429  # the account's counter, kept in process memory
