@@ -7,6 +7,7 @@ process, until Redis is back; `/api/health/` reports the outage meanwhile.
 """
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,21 +19,28 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 
+# After a failure, calls skip Redis for this long before trying it again, so a Redis
+# that times out costs one timeout per interval, not one per cache call.
+RETRY_INTERVAL = 5.0
+
+
 def _failing_over(name: str) -> Callable[..., Any]:
-    """`RedisCacheClient.<name>`, answered by the local fallback when Redis fails."""
+    """`RedisCacheClient.<name>`, answered by the local fallback while Redis fails."""
     redis_method = getattr(RedisCacheClient, name)
 
     def method(self: "FailSafeRedisCacheClient", *args: Any) -> Any:
+        if time.monotonic() < self.retry_at:
+            return getattr(self.fallback, name)(*args)
         try:
             result = redis_method(self, *args)
         except RedisError as error:
-            if self.reachable:
+            if self.retry_at == 0:
                 logger.error("Redis unreachable, caching in process memory: %s", error)
-                self.reachable = False
+            self.retry_at = time.monotonic() + RETRY_INTERVAL
             return getattr(self.fallback, name)(*args)
-        if not self.reachable:
+        if self.retry_at:
             logger.warning("Redis reachable again")
-            self.reachable = True
+            self.retry_at = 0
         return result
 
     method.__name__ = name
@@ -42,7 +50,7 @@ def _failing_over(name: str) -> Callable[..., Any]:
 class FailSafeRedisCacheClient(RedisCacheClient):
     def __init__(self, servers: list[str], **options: Any) -> None:
         super().__init__(servers, **options)
-        self.reachable = True
+        self.retry_at = 0.0  # 0: Redis is believed reachable
         self.fallback = LocMemCache("novacart-redis-fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
 
     add = _failing_over("add")

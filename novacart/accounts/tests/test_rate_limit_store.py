@@ -1,5 +1,8 @@
 """The rate-limit store: Redis when configured, this process's memory while it is down."""
 
+import time
+from unittest import mock
+
 import pytest
 from django.test import Client, override_settings
 
@@ -59,3 +62,19 @@ def test_redis_down_admin_login_works_and_still_locks_out(client: Client, settin
         REMOTE_ADDR="10.0.0.2",
     )
     assert other.status_code == 429  # the account's counter, kept in process memory
+
+
+@override_settings(CACHES=REDIS_DOWN)
+def test_redis_down_is_retried_only_after_an_interval() -> None:
+    from django.core.cache import cache
+    from django.core.cache.backends.redis import RedisCacheClient
+
+    connect_to_redis = cache._cache.get_client
+    with mock.patch.object(RedisCacheClient, "get_client", wraps=connect_to_redis) as connect:
+        cache.set("a", 1)
+        assert cache.get("a") == 1  # from the fallback
+        cache.set("b", 2)
+        assert connect.call_count == 1  # the later calls did not wait for Redis again
+        with mock.patch("novacart.cache.time.monotonic", return_value=time.monotonic() + 60):
+            cache.get("a")
+        assert connect.call_count == 2
