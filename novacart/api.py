@@ -6,10 +6,12 @@ from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOpera
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
+from ninja.errors import Throttled
 
 from catalog.api import router as catalog_router
 from novacart.accounts.api import router as accounts_router
-from novacart.errors import DomainError
+from novacart.cache import cache_reachable
+from novacart.errors import DomainError, RetryLater
 from payments.api import router as payments_router
 from shop.api import router as shop_router
 
@@ -25,7 +27,17 @@ DJANGO_CLIENT_ERRORS = (BadRequest, PermissionDenied, SuspiciousOperation)
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
-    return api.create_response(request, error.as_body(), status=error.status)
+    response = api.create_response(request, error.as_body(), status=error.status)
+    if isinstance(error, RetryLater):
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, error: Throttled) -> HttpResponse:
+    """A route's throttle said no (Ninja adds `Retry-After`)."""
+    body = {"detail": "Too many requests. Try again later.", "code": "rate_limited"}
+    return api.create_response(request, body, status=429)
 
 
 @api.exception_handler(Exception)
@@ -43,6 +55,7 @@ def server_error(request: HttpRequest, error: Exception) -> HttpResponse:
 class HealthOut(Schema):
     status: str
     database: str
+    cache: str
 
 
 class PingOut(Schema):
@@ -55,15 +68,24 @@ def ping(request: HttpRequest) -> dict[str, str]:
     return {}
 
 
-@api.get("health/", response={200: HealthOut, 503: HealthOut}, tags=["health"])
-def health(request: HttpRequest) -> Status[dict[str, str]]:
+def _database_reachable() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return Status(503, {"status": "error", "database": "unavailable"})
-    return Status(200, {"status": "ok", "database": "ok"})
+        return False
+    return True
+
+
+@api.get("health/", response={200: HealthOut, 503: HealthOut}, tags=["health"])
+def health(request: HttpRequest) -> Status[dict[str, str]]:
+    """The database and the rate-limit cache (Redis); 503 if either is unreachable."""
+    checks = {"database": _database_reachable(), "cache": cache_reachable()}
+    body = {name: "ok" if up else "unavailable" for name, up in checks.items()}
+    if all(checks.values()):
+        return Status(200, {"status": "ok", **body})
+    return Status(503, {"status": "error", **body})
 
 
 api.add_router("/", accounts_router)

@@ -39,3 +39,21 @@ class PermissionDenied(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     status = 409
+
+
+class RetryLater(DomainError):
+    """Refused for now: try again in `retry_after` seconds (also the Retry-After header)."""
+
+    def __init__(self, message: str, *, retry_after: int, **extra: Any) -> None:
+        super().__init__(message, **extra)
+        self.retry_after = retry_after
+
+
+class RateLimited(RetryLater):
+    code = "rate_limited"
+    status = 429
+
+
+class ServerBusy(RetryLater):
+    code = "server_busy"
+    status = 503

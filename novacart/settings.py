@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ninja_jwt.token_blacklist",
     "django_tasks_db",
     "django_countries",
+    "axes",
     "novacart.accounts",
     "catalog",
     "shop",
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns an admin lockout into its page
 ]
 
 ROOT_URLCONF = "novacart.urls"
@@ -109,12 +111,15 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate-limit counters): Redis when REDIS_URL is set, else process memory ---
+# While Redis is unreachable the counters fall back to process memory (novacart/cache.py).
 if redis_url := env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "novacart.cache.FailSafeRedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="novacart"),
+            # A Redis that hangs must not hang every login: give up quickly, fall back.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -148,9 +153,31 @@ NINJA_JWT = {
     "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
 }
 AUTH_RATE_LIMIT = env.str("AUTH_RATE_LIMIT", default="10/min")
+# Login attempts per account from all addresses together (novacart/throttling.py).
+LOGIN_ACCOUNT_RATE_LIMIT = env.str("LOGIN_ACCOUNT_RATE_LIMIT", default="20/hour")
+# Passwords hashed at once per process, and the seconds a login waits for a slot (then 503).
+PASSWORD_HASHING_CONCURRENCY = env.int("PASSWORD_HASHING_CONCURRENCY", default=2)
+PASSWORD_HASHING_WAIT = env.float("PASSWORD_HASHING_WAIT", default=2.0)
 # Proxies in front of the app that append to X-Forwarded-For (Render: 1). The client
 # address used by rate limits is read that many hops from the right.
 NINJA_NUM_PROXIES = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Admin login lockout (django-axes, novacart/admin_lockout.py): failures per account and
+# per client address, counted in the default cache; the API login has its own limits.
+AUTHENTICATION_BACKENDS = [
+    "novacart.admin_lockout.AdminLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "novacart.admin_lockout.AdminLockoutHandler"
+AXES_ONLY_ADMIN_SITE = True
+AXES_ENABLE_ADMIN = False  # the counters live in the cache, not in axes' tables
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the admin login form's field (an email)
+AXES_USERNAME_CALLABLE = "novacart.admin_lockout.login_username"
+AXES_CLIENT_IP_CALLABLE = "novacart.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "novacart.admin_lockout.lockout_response"
 FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:3000").rstrip("/")
 # Lists: {"items", "count"}; ?limit= 1-100 (default 20), ?offset= bounded; else 422.
 NINJA_PAGINATION_CLASS = "novacart.pagination.BoundedLimitOffsetPagination"

@@ -27,7 +27,7 @@ router = Router(tags=["accounts"])
 
 @router.post(
     "auth/register/",
-    response={201: UserOut, **BAD_BODY, 409: ErrorOut, 429: ErrorOut},
+    response={201: UserOut, **BAD_BODY, 409: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     throttle=ClientRateThrottle("register"),
 )
 def register(request: HttpRequest, payload: RegisterIn) -> Status[object]:
@@ -36,7 +36,7 @@ def register(request: HttpRequest, payload: RegisterIn) -> Status[object]:
 
 @router.post(
     "token/",
-    response={200: TokenPairOut, **BAD_BODY, **ERRORS_401, 429: ErrorOut},
+    response={200: TokenPairOut, **BAD_BODY, **ERRORS_401, 429: ErrorOut, 503: ErrorOut},
     throttle=ClientRateThrottle("login"),
 )
 def token_obtain(request: HttpRequest, payload: TokenObtainIn) -> TokenPair:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
+from django.tasks import task
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -25,6 +26,7 @@ from novacart.accounts.models import User
 from novacart.accounts.tokens import UserRefreshToken
 from novacart.emails import email_send_on_commit
 from novacart.errors import Conflict, DomainError
+from novacart.throttling import login_attempt, password_hashing_slot
 
 
 class EmailTaken(Conflict):
@@ -90,7 +92,8 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
     _password_check(password=password, user=user)
     if User.objects.filter(email=email).exists():
         raise EmailTaken("An account with this email address already exists.")
-    user.set_password(password)
+    with password_hashing_slot():
+        user.set_password(password)
     try:
         with transaction.atomic():
             user.save()
@@ -102,7 +105,8 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
 
 
 def token_obtain(*, request: HttpRequest, email: str, password: str) -> TokenPair:
-    user = authenticate(request, email=email, password=password)
+    with login_attempt(request=request, account=email.strip().lower()):
+        user = authenticate(request, email=email, password=password)
     if user is None:  # unknown email, wrong password or inactive account: one answer
         raise InvalidCredentials("No active account found with the given credentials.")
     user.last_login = timezone.now()
@@ -170,6 +174,16 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
 
 
 def password_reset_request(*, email: str) -> None:
+    """Queue the reset email; the task finds out whether there is anyone to send it to.
+
+    The request does the same work for every address (one task queued on commit), so
+    its timing tells nothing about which emails have accounts.
+    """
+    transaction.on_commit(lambda: password_reset_email_send.enqueue(email=email), robust=True)
+
+
+@task()
+def password_reset_email_send(*, email: str) -> None:
     """Email a reset link to an active account; do nothing, silently, otherwise."""
     email = User.objects.normalize_email(email)
     user = User.objects.filter(email=email, is_active=True).first()

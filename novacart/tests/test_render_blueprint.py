@@ -34,7 +34,10 @@ def blueprint() -> dict[str, Any]:
 
 
 def services(blueprint: dict[str, Any], kind: str | None = None) -> list[dict[str, Any]]:
-    return [s for s in blueprint["services"] if kind is None or s["type"] == kind]
+    """The services of `kind`; without one, those that run the app (not the Key Value)."""
+    if kind is None:
+        return [s for s in blueprint["services"] if s["type"] != "keyvalue"]
+    return [s for s in blueprint["services"] if s["type"] == kind]
 
 
 def commands(blueprint: dict[str, Any]) -> list[list[str]]:
@@ -55,7 +58,9 @@ def env_vars(blueprint: dict[str, Any]) -> list[dict[str, Any]]:
     return groups + own
 
 
-def test_has_a_web_service_a_worker_two_cron_jobs_and_a_database(blueprint: dict) -> None:
+def test_has_a_web_service_a_worker_two_cron_jobs_a_database_and_a_key_value(
+    blueprint: dict,
+) -> None:
     assert [s["name"] for s in services(blueprint, "web")] == ["novacart-web"]
     (worker,) = services(blueprint, "worker")
     assert worker["startCommand"] == "python manage.py db_worker"
@@ -70,6 +75,20 @@ def test_has_a_web_service_a_worker_two_cron_jobs_and_a_database(blueprint: dict
         assert all(re.fullmatch(CRON_FIELD, field) for field in fields), cron["schedule"]
     (database,) = blueprint["databases"]
     assert database["ipAllowList"] == []  # reachable from Render's private network only
+    (key_value,) = services(blueprint, "keyvalue")
+    assert key_value["ipAllowList"] == []
+
+
+def test_the_web_service_shares_its_rate_limits_through_the_key_value(blueprint: dict) -> None:
+    """Without REDIS_URL every gunicorn worker would count logins on its own."""
+    (web,) = services(blueprint, "web")
+    (key_value,) = services(blueprint, "keyvalue")
+    redis_url = next(var for var in web["envVars"] if var.get("key") == "REDIS_URL")
+    assert redis_url["fromService"] == {
+        "type": "keyvalue",
+        "name": key_value["name"],
+        "property": "connectionString",
+    }
 
 
 def test_every_managed_command_exists(blueprint: dict) -> None:

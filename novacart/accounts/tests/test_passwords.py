@@ -1,6 +1,7 @@
 """Password change and reset."""
 
 import re
+from unittest import mock
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
@@ -201,3 +202,20 @@ def test_reset_email_waits_for_commit(customer: User, django_capture_on_commit_c
         password_reset_request(email="ann@example.com")
     assert mail.outbox == []
     assert len(callbacks) == 1
+
+
+@pytest.mark.parametrize("email", ["ann@example.com", "nobody@example.com", "inactive@example.com"])
+def test_reset_request_does_the_same_work_whether_or_not_the_account_exists(
+    client: Client, customer: User, django_capture_on_commit_callbacks, email: str
+) -> None:
+    """The request only queues the email task, which looks the account up: no timing tell."""
+    User.objects.create_user("inactive@example.com", PASSWORD, is_active=False)
+    with (
+        mock.patch("novacart.accounts.services.password_reset_email_send") as send,
+        mock.patch("novacart.accounts.services.User.objects.filter") as lookup,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = post_json(client, "/api/auth/password/reset/", {"email": email})
+    assert response.status_code == 202
+    send.enqueue.assert_called_once_with(email=email)
+    lookup.assert_not_called()
