@@ -65,6 +65,7 @@ def other_customer(db: None) -> User:
 
 @pytest.fixture
 def staff(db: None) -> User:
+    """A staff member in both staff groups (a bare `is_staff` may do nothing)."""
     return make_staff()
 
 
