@@ -33,7 +33,7 @@ from catalog.services import (
     product_validate,
     products_set_active,
 )
-from novacart.admin_site import ReadOnlyAdmin
+from novacart.admin_site import AmountField, ReadOnlyAdmin
 
 NO_IMAGE = format_html(
     '<span class="material-symbols-outlined text-base-400" title="{}">image</span>', "No image"
@@ -120,6 +120,8 @@ class ProductForm(forms.ModelForm):
     An untouched stock field is not saved (a checkout may have taken units since the page
     was opened); a stock field the merchant changed is refused if the stock moved meanwhile.
     """
+
+    price = AmountField(max_digits=12, decimal_places=2, min_value=0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from unfold.admin import ModelAdmin
+from unfold.widgets import UnfoldAdminTextInputWidget
 
 from novacart.accounts.models import User
 
@@ -34,6 +36,25 @@ def label_html(*, text: str, variant: str, url: str = "", title: str = "") -> Sa
         "unfold/helpers/label.html",
         {"text": text, "variant": variant, "href": url, "label_title": title},
     )
+
+
+class AmountField(forms.DecimalField):
+    """A money amount typed by staff: `12.50`, or `12,50` with a decimal comma.
+
+    A text box, not `<input type="number">`: a browser's number box may read the comma of
+    `12,50` as a thousands separator and send `1250`. A single comma with no point is the
+    decimal separator; anything else that is not a plain number (`1,250.00`, `1.250,00`)
+    is refused with a form error rather than guessed.
+    """
+
+    def __init__(self, *, attrs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        widget = UnfoldAdminTextInputWidget(attrs={"inputmode": "decimal", **(attrs or {})})
+        super().__init__(widget=widget, **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and value.count(",") == 1 and "." not in value:
+            value = value.replace(",", ".")
+        return super().to_python(value)
 
 
 class ReadOnlyAdmin(ModelAdmin):

@@ -22,12 +22,11 @@ from django.utils.safestring import SafeString
 from unfold.admin import TabularInline
 from unfold.decorators import action, display
 from unfold.widgets import (
-    UnfoldAdminDecimalFieldWidget,
     UnfoldAdminTextInputWidget,
     UnfoldBooleanWidget,
 )
 
-from novacart.admin_site import ReadOnlyAdmin, admin_link, label_html, user_link
+from novacart.admin_site import AmountField, ReadOnlyAdmin, admin_link, label_html, user_link
 from novacart.errors import DomainError
 from payments.models import Payment, Refund, WebhookEvent
 from payments.refunds import refund_create
@@ -306,12 +305,12 @@ class RefundInline(TabularInline):
 
 
 class RefundForm(forms.Form):
-    amount = forms.DecimalField(
+    amount = AmountField(
         required=False,
         min_value=Decimal("0.01"),
         max_digits=12,
         decimal_places=2,
-        widget=UnfoldAdminDecimalFieldWidget(attrs={"autofocus": True}),
+        attrs={"autofocus": True},
     )
     reason = forms.CharField(
         required=False,

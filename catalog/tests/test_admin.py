@@ -1,6 +1,8 @@
 """The catalog admin pages: lists, filters, search, forms, image inline, bulk actions."""
 
+import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
@@ -378,3 +380,41 @@ def test_view_only_staff_may_export_but_not_import(client: Client) -> None:
     assert 'value="activate"' not in html
     assert client.get(f"{PRODUCTS}export/").status_code == 200
     assert client.get(f"{PRODUCTS}import/").status_code == 403
+
+
+def _product_form(**fields: Any) -> dict[str, Any]:
+    return {
+        "name": "Trail shoe",
+        "slug": "trail-shoe",
+        "sku": "TRAIL-1",
+        "is_active": "on",
+        "price": "89.90",
+        "stock": 4,
+        "description": "",
+        **inline_management(total=0),
+        **fields,
+    }
+
+
+@pytest.mark.parametrize("typed", ["12,50", "12.50"])
+def test_a_decimal_comma_price_is_the_same_price(admin_client: Client, typed: str) -> None:
+    response = admin_client.post(f"{PRODUCTS}add/", _product_form(price=typed))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Product.objects.get(sku="TRAIL-1").price == Decimal("12.50")
+
+
+@pytest.mark.parametrize("typed", ["1,250.00", "1.250,00", "12,5,0"])
+def test_an_ambiguous_price_is_refused_never_multiplied(admin_client: Client, typed: str) -> None:
+    response = admin_client.post(f"{PRODUCTS}add/", _product_form(price=typed))
+
+    assert response.status_code == 200
+    assert "price" in response.context["adminform"].form.errors
+    assert not Product.objects.exists()
+
+
+def test_the_price_box_is_text_so_the_browser_sends_what_was_typed(admin_client: Client) -> None:
+    """A number box may turn `12,50` into `1250` before it is sent."""
+    html = admin_client.get(f"{PRODUCTS}add/").content.decode()
+
+    assert re.search(r'<input type="text" name="price"[^>]*inputmode="decimal"', html)

@@ -169,6 +169,12 @@ def test_refund_form_without_amount_refunds_everything(superuser: User, paid: Pa
     assert (order.status, order.refunded_amount) == (OrderStatus.REFUNDED, 25)
 
 
+def test_refund_form_reads_a_decimal_comma(superuser: User, paid: Payment) -> None:
+    _admin_client(superuser).post(_refund_url(paid), {"amount": "2,50", "confirm": "on"})
+
+    assert Refund.objects.get().amount == Decimal("2.50")
+
+
 def test_refund_form_refuses_more_than_is_left(superuser: User, paid: Payment) -> None:
     response = _admin_client(superuser).post(_refund_url(paid), {"amount": "30", "confirm": "on"})
 
