@@ -1,5 +1,6 @@
 """Callbacks the Unfold admin settings point at, and small helpers the admin pages share."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -10,6 +11,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from unfold.admin import ModelAdmin
+from unfold.decorators import display
+from unfold.utils import display_for_label
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from novacart.accounts.models import User
@@ -36,6 +39,21 @@ def label_html(*, text: str, variant: str, url: str = "", title: str = "") -> Sa
         "unfold/helpers/label.html",
         {"text": text, "variant": variant, "href": url, "label_title": title},
     )
+
+
+def readonly_label(method: Callable[[Any, Any], Any]) -> Callable[[Any, Any], SafeString]:
+    """The read-only field of a `@display(label=...)` method, for detail pages.
+
+    Lists render such a method's `(value, text)` as a coloured label; Unfold's read-only
+    fields ignore `label` and print the tuple. This renders the label the lists show:
+    `status_badge = readonly_label(status_label)`, then "status_badge" in `readonly_fields`.
+    """
+
+    @display(description=method.short_description)
+    def field(model_admin: Any, obj: Any) -> SafeString:
+        return display_for_label(method(model_admin, obj), "-", method.label)
+
+    return field
 
 
 class AmountField(forms.DecimalField):
