@@ -418,3 +418,48 @@ def test_the_price_box_is_text_so_the_browser_sends_what_was_typed(admin_client:
     html = admin_client.get(f"{PRODUCTS}add/").content.decode()
 
     assert re.search(r'<input type="text" name="price"[^>]*inputmode="decimal"', html)
+
+
+def _confirmation_form(html: str) -> list[tuple[str, str]]:
+    """The fields the delete confirmation's form posts back."""
+    form = re.search(r'<form method="post"(.*?)</form>', html, re.S)
+    assert form, "no confirmation form"
+    return re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1))
+
+
+def test_deleting_every_product_across_pages_posts_no_field_per_product(
+    admin_client: Client, settings: Any
+) -> None:
+    """ "Select all" then delete: the confirmation posts `select_across`, not one id per
+    product, so it stays under DATA_UPLOAD_MAX_NUMBER_FIELDS however many there are."""
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 100
+    Product.objects.bulk_create(
+        Product(sku=f"BULK-{n}", name=f"Bulk {n}", slug=f"bulk-{n}", price=1, stock=1)
+        for n in range(300)
+    )
+    product_make(sku="KEEP-1", name="Keep me")
+    on_page = list(Product.objects.filter(sku__startswith="BULK-").values_list("pk", flat=True))
+    asked = {"action": "delete_selected", "select_across": "1", "index": "0"}
+
+    confirm = admin_client.post(f"{PRODUCTS}?q=bulk", {**asked, "_selected_action": on_page[:50]})
+    assert confirm.status_code == 200
+    fields = _confirmation_form(confirm.content.decode())
+    assert len(fields) < 10
+    assert ("select_across", "1") in fields
+
+    done = admin_client.post(f"{PRODUCTS}?q=bulk", dict(fields))
+
+    assert done.status_code == 302
+    assert list(Product.objects.values_list("sku", flat=True)) == ["KEEP-1"]
+
+
+def test_deleting_selected_products_deletes_only_those(admin_client: Client) -> None:
+    doomed, kept = product_make(sku="DOOMED"), product_make(sku="KEPT")
+    asked = {"action": "delete_selected", "select_across": "0", "index": "0"}
+
+    confirm = admin_client.post(PRODUCTS, {**asked, "_selected_action": [doomed.pk]})
+    fields = _confirmation_form(confirm.content.decode())
+    assert ("_selected_action", str(doomed.pk)) in fields
+    assert admin_client.post(PRODUCTS, dict(fields)).status_code == 302
+
+    assert list(Product.objects.values_list("sku", flat=True)) == [kept.sku]
