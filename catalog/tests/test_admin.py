@@ -463,3 +463,67 @@ def test_deleting_selected_products_deletes_only_those(admin_client: Client) -> 
     assert admin_client.post(PRODUCTS, dict(fields)).status_code == 302
 
     assert list(Product.objects.values_list("sku", flat=True)) == [kept.sku]
+
+
+# --- product images: files follow their rows; a size cap ---------------------------------
+
+
+def _change_form(product: Product, **fields: Any) -> dict[str, Any]:
+    return {
+        "name": product.name,
+        "sku": product.sku,
+        "is_active": "on",
+        "price": str(product.price),
+        "stock": product.stock,
+        "initial-stock": product.stock,
+        "description": "",
+        **fields,
+    }
+
+
+def test_deleting_an_image_in_the_inline_deletes_its_file(
+    admin_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    product = product_make()
+    image = product_image_make(product=product)
+    storage, name = image.image.storage, image.image.name
+    assert storage.exists(name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            f"{PRODUCTS}{product.pk}/change/",
+            _change_form(
+                product,
+                **inline_management(total=1, initial=1),
+                **{
+                    "images-0-id": image.pk,
+                    "images-0-product": product.pk,
+                    "images-0-position": 0,
+                    "images-0-DELETE": "on",
+                },
+            ),
+        )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert not ProductImage.objects.exists()
+    assert not storage.exists(name)
+
+
+def test_an_image_over_the_pixel_cap_is_refused_with_a_form_error(admin_client: Client) -> None:
+    """26 megapixels in a small PNG: decoding it would take ~80 MB per thumbnail."""
+    product = product_make()
+    huge = SimpleUploadedFile("huge.png", png_bytes(size=(5200, 5000), mode="1"), "image/png")
+
+    response = admin_client.post(
+        f"{PRODUCTS}{product.pk}/change/",
+        _change_form(
+            product,
+            **inline_management(total=1),
+            **{"images-0-image": huge, "images-0-position": 0},
+        ),
+    )
+
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][0].formset.errors
+    assert "at most 25 megapixels" in str(errors[0]["image"])
+    assert not ProductImage.objects.exists()
