@@ -9,7 +9,7 @@ from django.core.cache import caches
 from django.db import connection
 
 from novacart.accounts.models import User
-from novacart.testing import PASSWORD, make_user
+from novacart.testing import PASSWORD, make_staff, make_user
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -65,7 +65,8 @@ def other_customer(db: None) -> User:
 
 @pytest.fixture
 def staff(db: None) -> User:
-    return make_user("staff@example.com", is_staff=True)
+    """A staff member in both staff groups (a bare `is_staff` may do nothing)."""
+    return make_staff()
 
 
 @pytest.fixture

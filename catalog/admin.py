@@ -21,6 +21,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import DropdownFilter, RelatedDropdownFilter
 from unfold.contrib.import_export.forms import ImportForm, SelectableFieldsExportForm
 from unfold.decorators import action, display
+from unfold.forms import PaginationInlineFormSet
 
 from catalog.constants import LOW_STOCK_THRESHOLD
 from catalog.errors import ProductInvalid
@@ -28,12 +29,13 @@ from catalog.models import Category, Product, ProductImage, WishlistItem
 from catalog.resources import CategoryResource, ProductResource
 from catalog.services import (
     product_delete,
+    product_image_delete,
     product_insert,
     product_update,
     product_validate,
     products_set_active,
 )
-from novacart.admin_site import ReadOnlyAdmin
+from novacart.admin_site import AmountField, ReadOnlyAdmin
 
 NO_IMAGE = format_html(
     '<span class="material-symbols-outlined text-base-400" title="{}">image</span>', "No image"
@@ -121,6 +123,8 @@ class ProductForm(forms.ModelForm):
     was opened); a stock field the merchant changed is refused if the stock moved meanwhile.
     """
 
+    price = AmountField(max_digits=12, decimal_places=2, min_value=0)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["stock"].show_hidden_initial = True
@@ -149,8 +153,16 @@ class ProductForm(forms.ModelForm):
                     self.add_error(field if field in self.fields else None, errors)
 
 
+class ProductImageFormSet(PaginationInlineFormSet):
+    def delete_existing(self, obj: ProductImage, commit: bool = True) -> None:
+        """An image ticked "Delete" goes through the catalog service: its file too."""
+        if commit:
+            product_image_delete(image=obj)
+
+
 class ProductImageInline(TabularInline):
     model = ProductImage
+    formset = ProductImageFormSet
     fields = ("preview", "image", "alt_text", "position")
     readonly_fields = ("preview",)
     extra = 0

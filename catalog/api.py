@@ -18,7 +18,7 @@ from catalog.schemas import (
     WishlistIn,
     WishlistItemOut,
 )
-from novacart.accounts.auth import OPTIONAL_AUTH, jwt_auth, optional_jwt_auth, staff_required
+from novacart.accounts.auth import OPTIONAL_AUTH, jwt_auth, optional_jwt_auth, permission_required
 from novacart.api_schemas import BAD_BODY, BAD_PARAMS, ERRORS_401, ErrorOut
 from novacart.pagination import BoundedLimitOffsetPagination
 
@@ -87,7 +87,7 @@ def product_list(
     auth=jwt_auth,
 )
 def product_create(request: HttpRequest, payload: ProductIn) -> Status[Product]:
-    staff_required(request.auth)
+    permission_required(request.auth, "catalog.add_product")
     return Status(201, services.product_create(**payload.dict()))
 
 
@@ -112,7 +112,7 @@ def product_detail(request: HttpRequest, id: int) -> HttpResponse:
     auth=jwt_auth,
 )
 def product_replace(request: HttpRequest, id: int, payload: ProductIn) -> Product:
-    staff_required(request.auth)
+    permission_required(request.auth, "catalog.change_product")
     product = selectors.product_get(product_id=id, user=request.auth)
     return services.product_update(product=product, **payload.dict())
 
@@ -123,13 +123,13 @@ def product_replace(request: HttpRequest, id: int, payload: ProductIn) -> Produc
     auth=jwt_auth,
 )
 def product_update(request: HttpRequest, id: int, payload: ProductPatch) -> Product:
-    staff_required(request.auth)
+    permission_required(request.auth, "catalog.change_product")
     product = selectors.product_get(product_id=id, user=request.auth)
     return services.product_update(product=product, **payload.dict(exclude_unset=True))
 
 
 @router.delete("products/{id}/", response={204: None, **NOT_FOUND, 403: ErrorOut}, auth=jwt_auth)
 def product_delete(request: HttpRequest, id: int) -> Status[None]:
-    staff_required(request.auth)
+    permission_required(request.auth, "catalog.delete_product")
     services.product_delete(product=selectors.product_get(product_id=id, user=request.auth))
     return Status(204, None)

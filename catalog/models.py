@@ -1,8 +1,12 @@
 """The catalog: categories, products, their images, and customers' wishlists."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
+
+from catalog.constants import IMAGE_MAX_MEGAPIXELS
 
 
 class Category(models.Model):
@@ -62,9 +66,19 @@ class Product(models.Model):
         return self.stock > 0
 
 
+def validate_image_pixels(image: FieldFile) -> None:
+    """Refuse pictures over IMAGE_MAX_MEGAPIXELS (read from the header, nothing decoded)."""
+    if image.width * image.height > IMAGE_MAX_MEGAPIXELS * 1_000_000:
+        raise ValidationError(
+            f"This picture is {image.width} x {image.height} pixels; images may have at most "
+            f"{IMAGE_MAX_MEGAPIXELS} megapixels. Scale it down and upload it again.",
+            code="too_many_pixels",
+        )
+
+
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(upload_to="products/%Y/%m/")
+    image = models.ImageField(upload_to="products/%Y/%m/", validators=[validate_image_pixels])
     alt_text = models.CharField(max_length=200, blank=True)
     position = models.PositiveIntegerField(default=0, help_text="The first image is the primary.")
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Max, QuerySet
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -182,19 +183,42 @@ def product_delete(*, product: Product) -> None:
 
     Cart and order lines keep their copy of name, SKU and price (their link is nulled).
     """
-    files = [(image.image.storage, image.image.name) for image in product.images.all()]
+    files = [image.image for image in product.images.all()]
     product.delete()
-    for storage, name in files:
-        transaction.on_commit(lambda s=storage, n=name: s.delete(n), robust=True)
+    for file in files:
+        _file_delete_on_commit(file)
+
+
+def _file_delete_on_commit(file: FieldFile) -> None:
+    """Remove a deleted row's file from storage once the deletion is committed (a
+    rollback keeps both)."""
+    storage, name = file.storage, file.name
+    transaction.on_commit(lambda: storage.delete(name), robust=True)
+
+
+@transaction.atomic
+def product_image_delete(*, image: ProductImage) -> None:
+    """Delete one product image and, on commit, its file."""
+    image.delete()
+    _file_delete_on_commit(image.image)
 
 
 @transaction.atomic
 def product_image_add(*, product: Product, file: File, alt_text: str = "") -> ProductImage:
-    """Store `file` in the media storage (local or Cloudinary) as the product's last image."""
+    """Store `file` in the media storage (local or Cloudinary) as the product's last image.
+
+    The image field's rules (a picture, at most IMAGE_MAX_MEGAPIXELS) apply: 422 otherwise.
+    """
     last = product.images.aggregate(last=Max("position"))["last"]
-    return ProductImage.objects.create(
+    image = ProductImage(
         product=product, image=file, alt_text=alt_text, position=0 if last is None else last + 1
     )
+    try:
+        image.full_clean(exclude=["product"])
+    except ValidationError as invalid:
+        raise ProductInvalid("This image is not valid.", errors=invalid.message_dict) from invalid
+    image.save()
+    return image
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from pathlib import Path
 import environ
 from django.http import HttpRequest
 from django.urls import reverse_lazy
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -260,6 +261,29 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     X_FRAME_OPTIONS = "DENY"
+
+# --- Content Security Policy (Django's CSP middleware; every response) ----------------
+# Every script is a file of our own (Unfold, its Chart.js dashboard, Swagger UI at
+# /api/docs: no CDN, no inline <script>), so no nonce is needed and none is allowed
+# inline. 'unsafe-eval': Alpine.js (Unfold) compiles its x-* attributes with Function().
+# 'unsafe-inline' styles: style attributes of Unfold, htmx, Swagger UI and thumbnails.
+# Images: our media, data: URIs (Swagger UI's icons) and Cloudinary when it stores media.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+)
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.UNSAFE_EVAL],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "https://res.cloudinary.com"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.SELF],  # Unfold frames its own pages (X-Frame-Options too)
+    "form-action": [CSP.SELF],
+}
 
 # --- Logging: everything to stdout ----------------------------------------------------
 LOGGING = {

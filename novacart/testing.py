@@ -5,9 +5,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
 
+from novacart.accounts.groups import CATALOG_MANAGERS, ORDER_MANAGERS
 from novacart.accounts.models import User
 from novacart.accounts.tokens import UserRefreshToken
 
@@ -16,6 +18,17 @@ PASSWORD = "correct-horse-battery-9"
 
 def make_user(email: str = "ann@example.com", **fields: Any) -> User:
     return User.objects.create_user(email=email, password=PASSWORD, **fields)
+
+
+def make_staff(
+    email: str = "staff@example.com",
+    *,
+    groups: tuple[str, ...] = (CATALOG_MANAGERS, ORDER_MANAGERS),
+) -> User:
+    """A staff member in `groups` (by default every staff group the migrations create)."""
+    user = make_user(email, is_staff=True)
+    user.groups.set(Group.objects.filter(name__in=groups))
+    return user
 
 
 def bearer(user: User) -> dict[str, str]:

@@ -22,12 +22,18 @@ from django.utils.safestring import SafeString
 from unfold.admin import TabularInline
 from unfold.decorators import action, display
 from unfold.widgets import (
-    UnfoldAdminDecimalFieldWidget,
     UnfoldAdminTextInputWidget,
     UnfoldBooleanWidget,
 )
 
-from novacart.admin_site import ReadOnlyAdmin, admin_link, label_html, user_link
+from novacart.admin_site import (
+    AmountField,
+    ReadOnlyAdmin,
+    admin_link,
+    label_html,
+    readonly_label,
+    user_link,
+)
 from novacart.errors import DomainError
 from payments.models import Payment, Refund, WebhookEvent
 from payments.refunds import refund_create
@@ -89,7 +95,7 @@ class PaymentAdmin(ReadOnlyAdmin):
         "order_number",
         "intent_id",
         "charge_id",
-        "status_label",
+        "status_badge",
         ("amount", "currency"),
         ("amount_received", "amount_refunded"),
         "last_error",
@@ -99,7 +105,7 @@ class PaymentAdmin(ReadOnlyAdmin):
         "order_number",
         "intent_id",
         "charge_id",
-        "status_label",
+        "status_badge",
         "amount",
         "currency",
         "amount_received",
@@ -120,6 +126,8 @@ class PaymentAdmin(ReadOnlyAdmin):
     @display(description="Status", ordering="status", label=PAYMENT_COLOURS)
     def status_label(self, payment: Payment) -> tuple[str, str]:
         return payment.status, payment.get_status_display()
+
+    status_badge = readonly_label(status_label)
 
 
 @admin.register(Refund)
@@ -146,7 +154,7 @@ class RefundAdmin(ReadOnlyAdmin):
         "payment",
         "stripe_id",
         ("amount", "currency"),
-        "status_label",
+        "status_badge",
         "reason",
         "failure_reason",
         "created_by",
@@ -158,7 +166,7 @@ class RefundAdmin(ReadOnlyAdmin):
         "stripe_id",
         "amount",
         "currency",
-        "status_label",
+        "status_badge",
         "reason",
         "failure_reason",
         "created_by",
@@ -181,6 +189,8 @@ class RefundAdmin(ReadOnlyAdmin):
     @display(description="Status", ordering="status", label=REFUND_COLOURS)
     def status_label(self, refund: Refund) -> tuple[str, str]:
         return refund.status, refund.get_status_display()
+
+    status_badge = readonly_label(status_label)
 
 
 class ProcessedFilter(admin.SimpleListFilter):
@@ -225,7 +235,7 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     fields = (
         ("stripe_id", "type"),
         ("received_at", "processed_at"),
-        "state",
+        "state_badge",
         "outcome",
         "error",
         "payload_json",
@@ -235,7 +245,7 @@ class WebhookEventAdmin(ReadOnlyAdmin):
         "type",
         "received_at",
         "processed_at",
-        "state",
+        "state_badge",
         "outcome",
         "error",
         "payload_json",
@@ -247,6 +257,8 @@ class WebhookEventAdmin(ReadOnlyAdmin):
         if event.processed_at:
             return "processed", "Processed"
         return "failed", "Failed"
+
+    state_badge = readonly_label(state)
 
     @display(description="Payload")
     def payload_json(self, event: WebhookEvent) -> SafeString:
@@ -306,12 +318,12 @@ class RefundInline(TabularInline):
 
 
 class RefundForm(forms.Form):
-    amount = forms.DecimalField(
+    amount = AmountField(
         required=False,
         min_value=Decimal("0.01"),
         max_digits=12,
         decimal_places=2,
-        widget=UnfoldAdminDecimalFieldWidget(attrs={"autofocus": True}),
+        attrs={"autofocus": True},
     )
     reason = forms.CharField(
         required=False,
@@ -346,6 +358,7 @@ class OrderPaymentsMixin:
     an optional amount: empty refunds all that is left).
     """
 
+    @readonly_label
     @display(description="Payment", label=PAYMENT_COLOURS)
     def payment_state(self, order: Order) -> tuple[str, str]:
         try:
@@ -373,6 +386,7 @@ class OrderPaymentsMixin:
             url=reverse("admin:payments_payment_change", args=[payment.pk]),
         )
 
+    @readonly_label
     @display(description="Flag", label={"flagged": "danger", "clear": "success"})
     def flag_state(self, order: Order) -> tuple[str, str]:
         if order.flagged:

@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from novacart.accounts.auth import jwt_auth, staff_required
+from novacart.accounts.auth import jwt_auth, permission_required
 from novacart.api_schemas import BAD_BODY, ERRORS_401, ErrorOut
 from payments.models import Refund
 from payments.refunds import refund_create
@@ -52,6 +52,6 @@ def stripe_webhook(request: HttpRequest) -> dict[str, str]:
     auth=jwt_auth,
 )
 def refund_new(request: HttpRequest, payload: RefundIn) -> Status[Refund]:
-    staff_required(request.auth)
+    permission_required(request.auth, "payments.add_refund")
     refund = refund_create(order_id=payload.order_id, amount=payload.amount, actor=request.auth)
     return Status(201, refund)

@@ -261,42 +261,17 @@ class OrderAdmin(OrderPaymentsMixin, ExportActionModelAdmin, ReadOnlyAdmin):
 
     # --- actions on one order (its page) ----------------------------------------------
 
-    def _run(
-        self, request: HttpRequest, object_id: str, run: Callable[..., Order], **kwargs: Any
+    def _action_page(
+        self, request: HttpRequest, order: Order, *, template: str, submit_label: str, form: Any
     ) -> HttpResponse:
-        order = get_object_or_404(Order.objects.select_related("user"), pk=object_id)
-        try:
-            run(order=order, actor=request.user, **kwargs)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request, f"Order {order.number} is now {order.get_status_display().lower()}."
-            )
-        return HttpResponseRedirect(reverse("admin:shop_order_change", args=[object_id]))
-
-    @action(description="Mark processing", permissions=["processing"], icon="inventory_2")
-    def detail_mark_processing(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._run(request, object_id, order_flow.order_mark_processing)
-
-    @action(description="Ship", permissions=["ship"], icon="local_shipping", url_path="ship")
-    def detail_ship(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        order = get_object_or_404(Order, pk=object_id)
-        form = ShipForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            return self._run(
-                request,
-                object_id,
-                order_flow.order_ship,
-                tracking_number=form.cleaned_data["tracking_number"],
-            )
+        """The page of a detail action: a form that POSTs (with its CSRF token) to it."""
         return render(
             request,
-            "admin/shop/order/ship.html",
+            template,
             {
                 **self.admin_site.each_context(request),
-                "title": f"Ship order {order.number}",
-                "submit_label": "Ship order",
+                "title": f"{submit_label}: order {order.number}",
+                "submit_label": submit_label,
                 "back_url": reverse("admin:shop_order_change", args=[order.pk]),
                 "form": form,
                 "order": order,
@@ -304,20 +279,89 @@ class OrderAdmin(OrderPaymentsMixin, ExportActionModelAdmin, ReadOnlyAdmin):
             },
         )
 
+    def _run(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        run: Callable[..., Order],
+        *,
+        submit_label: str,
+        done: Callable[[Order], str] = lambda order: (
+            f"Order {order.number} is now {order.get_status_display().lower()}."
+        ),
+        **kwargs: Any,
+    ) -> HttpResponse:
+        """Moves the order with `run` on a POST only; a GET (a link, or a cross-site
+        navigation) shows a confirmation page whose form POSTs back here."""
+        order = get_object_or_404(Order.objects.select_related("user"), pk=object_id)
+        if request.method != "POST":
+            return self._action_page(
+                request,
+                order,
+                template="admin/shop/order/confirm.html",
+                submit_label=submit_label,
+                form=forms.Form(),
+            )
+        try:
+            run(order=order, actor=request.user, **kwargs)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, done(order))
+        return HttpResponseRedirect(reverse("admin:shop_order_change", args=[object_id]))
+
+    @action(description="Mark processing", permissions=["processing"], icon="inventory_2")
+    def detail_mark_processing(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._run(
+            request, object_id, order_flow.order_mark_processing, submit_label="Mark processing"
+        )
+
+    @action(description="Ship", permissions=["ship"], icon="local_shipping", url_path="ship")
+    def detail_ship(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        form = ShipForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            return self._run(
+                request,
+                object_id,
+                order_flow.order_ship,
+                submit_label="Ship order",
+                tracking_number=form.cleaned_data["tracking_number"],
+            )
+        order = get_object_or_404(Order, pk=object_id)
+        return self._action_page(
+            request,
+            order,
+            template="admin/shop/order/ship.html",
+            submit_label="Ship order",
+            form=form,
+        )
+
     @action(description="Mark delivered", permissions=["delivered"], icon="task_alt")
     def detail_mark_delivered(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._run(request, object_id, order_flow.order_mark_delivered)
+        return self._run(
+            request, object_id, order_flow.order_mark_delivered, submit_label="Mark delivered"
+        )
 
     @action(description="Cancel order", permissions=["cancel"], icon="cancel")
     def detail_cancel(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._run(request, object_id, order_flow.order_cancel, note="Cancelled by staff.")
+        return self._run(
+            request,
+            object_id,
+            order_flow.order_cancel,
+            submit_label="Cancel order",
+            note="Cancelled by staff.",
+        )
 
     @action(description="Clear flag", permissions=["unflag"], icon="flag")
     def detail_clear_flag(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        order = get_object_or_404(Order, pk=object_id)
-        order_flow.order_flag_clear(order=order, actor=request.user, note="Cleared in the admin.")
-        messages.success(request, f"Order {order.number} is no longer flagged.")
-        return HttpResponseRedirect(reverse("admin:shop_order_change", args=[object_id]))
+        return self._run(
+            request,
+            object_id,
+            order_flow.order_flag_clear,
+            submit_label="Clear flag",
+            done=lambda order: f"Order {order.number} is no longer flagged.",
+            note="Cleared in the admin.",
+        )
 
 
 class CartLineInline(ReadOnlyInline):

@@ -18,9 +18,12 @@ from catalog.models import Category, Product, ProductImage
 _sequence = count(1)
 
 
-def png_bytes(*, size: tuple[int, int] = (8, 8), color: str = "#7c3aed") -> bytes:
+def png_bytes(
+    *, size: tuple[int, int] = (8, 8), color: str | int = "#7c3aed", mode: str = "RGB"
+) -> bytes:
+    """A PNG of one colour (mode "1": one bit a pixel, for huge sizes that stay small)."""
     buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, format="PNG")
+    Image.new(mode, size, color if mode == "RGB" else 0).save(buffer, format="PNG")
     return buffer.getvalue()
 
 

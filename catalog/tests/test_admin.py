@@ -1,6 +1,8 @@
 """The catalog admin pages: lists, filters, search, forms, image inline, bulk actions."""
 
+import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
@@ -358,8 +360,8 @@ def test_sidebar_lists_the_catalog_for_staff_who_may_see_it(client: Client) -> N
         assert f'href="{link}"' in html
 
 
-def test_staff_without_catalog_rights_sees_no_catalog(client: Client, staff: User) -> None:
-    client.force_login(staff)
+def test_staff_without_catalog_rights_sees_no_catalog(client: Client) -> None:
+    client.force_login(make_user("nobody@example.com", is_staff=True))
     html = client.get("/admin/").content.decode()
     assert PRODUCTS not in html
     assert client.get(PRODUCTS).status_code == 403
@@ -378,3 +380,150 @@ def test_view_only_staff_may_export_but_not_import(client: Client) -> None:
     assert 'value="activate"' not in html
     assert client.get(f"{PRODUCTS}export/").status_code == 200
     assert client.get(f"{PRODUCTS}import/").status_code == 403
+
+
+def _product_form(**fields: Any) -> dict[str, Any]:
+    return {
+        "name": "Trail shoe",
+        "slug": "trail-shoe",
+        "sku": "TRAIL-1",
+        "is_active": "on",
+        "price": "89.90",
+        "stock": 4,
+        "description": "",
+        **inline_management(total=0),
+        **fields,
+    }
+
+
+@pytest.mark.parametrize("typed", ["12,50", "12.50"])
+def test_a_decimal_comma_price_is_the_same_price(admin_client: Client, typed: str) -> None:
+    response = admin_client.post(f"{PRODUCTS}add/", _product_form(price=typed))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Product.objects.get(sku="TRAIL-1").price == Decimal("12.50")
+
+
+@pytest.mark.parametrize("typed", ["1,250.00", "1.250,00", "12,5,0"])
+def test_an_ambiguous_price_is_refused_never_multiplied(admin_client: Client, typed: str) -> None:
+    response = admin_client.post(f"{PRODUCTS}add/", _product_form(price=typed))
+
+    assert response.status_code == 200
+    assert "price" in response.context["adminform"].form.errors
+    assert not Product.objects.exists()
+
+
+def test_the_price_box_is_text_so_the_browser_sends_what_was_typed(admin_client: Client) -> None:
+    """A number box may turn `12,50` into `1250` before it is sent."""
+    html = admin_client.get(f"{PRODUCTS}add/").content.decode()
+
+    assert re.search(r'<input type="text" name="price"[^>]*inputmode="decimal"', html)
+
+
+def _confirmation_form(html: str) -> list[tuple[str, str]]:
+    """The fields the delete confirmation's form posts back."""
+    form = re.search(r'<form method="post"(.*?)</form>', html, re.S)
+    assert form, "no confirmation form"
+    return re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1))
+
+
+def test_deleting_every_product_across_pages_posts_no_field_per_product(
+    admin_client: Client, settings: Any
+) -> None:
+    """ "Select all" then delete: the confirmation posts `select_across`, not one id per
+    product, so it stays under DATA_UPLOAD_MAX_NUMBER_FIELDS however many there are."""
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 100
+    Product.objects.bulk_create(
+        Product(sku=f"BULK-{n}", name=f"Bulk {n}", slug=f"bulk-{n}", price=1, stock=1)
+        for n in range(300)
+    )
+    product_make(sku="KEEP-1", name="Keep me")
+    on_page = list(Product.objects.filter(sku__startswith="BULK-").values_list("pk", flat=True))
+    asked = {"action": "delete_selected", "select_across": "1", "index": "0"}
+
+    confirm = admin_client.post(f"{PRODUCTS}?q=bulk", {**asked, "_selected_action": on_page[:50]})
+    assert confirm.status_code == 200
+    fields = _confirmation_form(confirm.content.decode())
+    assert len(fields) < 10
+    assert ("select_across", "1") in fields
+
+    done = admin_client.post(f"{PRODUCTS}?q=bulk", dict(fields))
+
+    assert done.status_code == 302
+    assert list(Product.objects.values_list("sku", flat=True)) == ["KEEP-1"]
+
+
+def test_deleting_selected_products_deletes_only_those(admin_client: Client) -> None:
+    doomed, kept = product_make(sku="DOOMED"), product_make(sku="KEPT")
+    asked = {"action": "delete_selected", "select_across": "0", "index": "0"}
+
+    confirm = admin_client.post(PRODUCTS, {**asked, "_selected_action": [doomed.pk]})
+    fields = _confirmation_form(confirm.content.decode())
+    assert ("_selected_action", str(doomed.pk)) in fields
+    assert admin_client.post(PRODUCTS, dict(fields)).status_code == 302
+
+    assert list(Product.objects.values_list("sku", flat=True)) == [kept.sku]
+
+
+# --- product images: files follow their rows; a size cap ---------------------------------
+
+
+def _change_form(product: Product, **fields: Any) -> dict[str, Any]:
+    return {
+        "name": product.name,
+        "sku": product.sku,
+        "is_active": "on",
+        "price": str(product.price),
+        "stock": product.stock,
+        "initial-stock": product.stock,
+        "description": "",
+        **fields,
+    }
+
+
+def test_deleting_an_image_in_the_inline_deletes_its_file(
+    admin_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    product = product_make()
+    image = product_image_make(product=product)
+    storage, name = image.image.storage, image.image.name
+    assert storage.exists(name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            f"{PRODUCTS}{product.pk}/change/",
+            _change_form(
+                product,
+                **inline_management(total=1, initial=1),
+                **{
+                    "images-0-id": image.pk,
+                    "images-0-product": product.pk,
+                    "images-0-position": 0,
+                    "images-0-DELETE": "on",
+                },
+            ),
+        )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert not ProductImage.objects.exists()
+    assert not storage.exists(name)
+
+
+def test_an_image_over_the_pixel_cap_is_refused_with_a_form_error(admin_client: Client) -> None:
+    """26 megapixels in a small PNG: decoding it would take ~80 MB per thumbnail."""
+    product = product_make()
+    huge = SimpleUploadedFile("huge.png", png_bytes(size=(5200, 5000), mode="1"), "image/png")
+
+    response = admin_client.post(
+        f"{PRODUCTS}{product.pk}/change/",
+        _change_form(
+            product,
+            **inline_management(total=1),
+            **{"images-0-image": huge, "images-0-position": 0},
+        ),
+    )
+
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][0].formset.errors
+    assert "at most 25 megapixels" in str(errors[0]["image"])
+    assert not ProductImage.objects.exists()

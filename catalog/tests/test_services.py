@@ -109,3 +109,27 @@ def test_images_are_appended_in_order() -> None:
     )
     assert (first.position, second.position) == (0, 1)
     assert first.image.storage.exists(first.image.name)
+
+
+def test_an_image_over_the_pixel_cap_is_not_stored() -> None:
+    product = product_make()
+    huge = ContentFile(png_bytes(size=(5200, 5000), mode="1"), name="huge.png")
+
+    with pytest.raises(ProductInvalid) as refused:
+        services.product_image_add(product=product, file=huge)
+
+    assert refused.value.status == 422
+    assert "at most 25 megapixels" in refused.value.extra["errors"]["image"][0]
+    assert not product.images.exists()
+
+
+def test_deleting_an_image_deletes_its_file_on_commit(django_capture_on_commit_callbacks) -> None:
+    image = services.product_image_add(
+        product=product_make(), file=ContentFile(png_bytes(), name="a.png")
+    )
+    storage, name = image.image.storage, image.image.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.product_image_delete(image=image)
+
+    assert not storage.exists(name)

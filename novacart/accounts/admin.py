@@ -1,9 +1,13 @@
 """User and group admin on Unfold's forms: email is the login, there is no username."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from unfold.admin import ModelAdmin
@@ -39,6 +43,10 @@ class SessionsRevokingPasswordChangeForm(AdminPasswordChangeForm):
         return user
 
 
+def _swap(fields: Sequence[str], old: str, new: str) -> tuple[str, ...]:
+    return tuple(new if field == old else field for field in fields)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin, ModelAdmin):
     form = EmailUserChangeForm
@@ -70,6 +78,27 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
         ("Important dates", {"fields": ("last_login", "date_joined"), "classes": ["tab"]}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
+        """Who may not change the user sees `password_state`, never the stored hash (a
+        read-only page would show the field's raw value; the change form's widget shows a
+        masked summary)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (name, {**options, "fields": _swap(options["fields"], "password", "password_state")})
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
+        return (*super().get_readonly_fields(request, obj), "password_state")
+
+    @display(description="Password")
+    def password_state(self, user: User) -> str:
+        if user.has_usable_password():
+            return "Set: a password is stored (as a hash, never shown)."
+        return "No password: this account cannot log in with a password."
 
     @display(description="Orders")
     def orders(self, user: User) -> SafeString:

@@ -64,7 +64,11 @@ optional_jwt_auth = OptionalJWTBearer()
 OPTIONAL_AUTH = {"security": [{}]}
 
 
-def staff_required(user: User) -> None:
-    """Raise 403 unless the (authenticated) user is staff."""
-    if not user.is_staff:
-        raise PermissionDenied("Only staff can do this.")
+def permission_required(user: User, permission: str) -> None:
+    """Raise 403 unless the (authenticated) user is staff holding `permission`.
+
+    The check the admin makes (`is_staff` and `has_perm("app.codename")`), so a staff
+    member can do through the API exactly what their groups allow in the admin.
+    """
+    if not (user.is_staff and user.has_perm(permission)):
+        raise PermissionDenied("You do not have permission to do this.")

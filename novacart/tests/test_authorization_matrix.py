@@ -16,6 +16,7 @@ from itertools import count
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
 from django.utils.encoding import force_bytes
@@ -25,9 +26,10 @@ from ninja_jwt.tokens import RefreshToken
 from catalog.models import Product
 from catalog.services import wishlist_add
 from catalog.tests.factories import product_make
+from novacart.accounts.groups import CATALOG_MANAGERS, ORDER_MANAGERS
 from novacart.accounts.models import User
 from novacart.api import api
-from novacart.testing import PASSWORD, bearer, make_user
+from novacart.testing import PASSWORD, bearer, make_staff, make_user
 from payments.services import payment_intent_create
 from payments.tests.helpers import FakeGateway, event_make, post_webhook, sign, succeeded_event
 from shop.cart import cart_line_add
@@ -73,6 +75,7 @@ class Row:
     staff: int
     request: Callable[[World], Request]
     hides: Callable[[World], list[int]] | None = None
+    needs: str | None = None  # the permission a staff-only route checks, as the admin does
 
 
 def _new_email() -> str:
@@ -152,16 +155,25 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/products/"): Row(*OPEN, lambda w: Request("/api/products/")),
     ("GET", "/api/products/{id}/"): Row(*OPEN, lambda w: Request(f"/api/products/{w.product.pk}/")),
     ("POST", "/api/products/"): Row(
-        401, 403, 403, 201, lambda w: Request("/api/products/", PRODUCT)
+        401, 403, 403, 201, lambda w: Request("/api/products/", PRODUCT), needs="add_product"
     ),
     ("PUT", "/api/products/{id}/"): Row(
-        *STAFF, lambda w: Request(f"/api/products/{w.product.pk}/", PRODUCT)
+        *STAFF,
+        lambda w: Request(f"/api/products/{w.product.pk}/", PRODUCT),
+        needs="change_product",
     ),
     ("PATCH", "/api/products/{id}/"): Row(
-        *STAFF, lambda w: Request(f"/api/products/{w.product.pk}/", {"stock": 7})
+        *STAFF,
+        lambda w: Request(f"/api/products/{w.product.pk}/", {"stock": 7}),
+        needs="change_product",
     ),
     ("DELETE", "/api/products/{id}/"): Row(
-        401, 403, 403, 204, lambda w: Request(f"/api/products/{w.product.pk}/")
+        401,
+        403,
+        403,
+        204,
+        lambda w: Request(f"/api/products/{w.product.pk}/"),
+        needs="delete_product",
     ),
     ("GET", "/api/products/wishlist/"): Row(
         *USER, lambda w: Request("/api/products/wishlist/"), hides=lambda w: [w.wishlist_item]
@@ -244,6 +256,7 @@ MATRIX: dict[tuple[str, str], Row] = {
         403,
         201,
         lambda w: Request("/api/payments/refunds/", {"order_id": w.paid_order.pk}),
+        needs="add_refund",
     ),
 }
 
@@ -273,7 +286,7 @@ def world(fake_stripe: FakeGateway, client: Client) -> World:
     return World(
         owner=owner,
         other=make_user("other@example.com"),
-        staff=make_user("staff@example.com", is_staff=True),
+        staff=make_staff(),
         product=product,
         address=address_make(user=owner),
         cart_line=cart_line,
@@ -319,3 +332,50 @@ def test_route_answers_each_role(
     assert response.status_code == getattr(row, role), response.content
     if row.hides and role in ("other", "staff"):
         assert _ids_in(response.json()).isdisjoint(row.hides(world))
+
+
+STAFF_ONLY = sorted(key for key, row in MATRIX.items() if row.needs)
+
+
+def test_every_staff_only_route_names_its_permission() -> None:
+    refused_to_customers = {key for key, row in MATRIX.items() if row.other == row.owner == 403}
+    assert refused_to_customers == set(STAFF_ONLY)
+
+
+@pytest.mark.parametrize(("method", "path"), STAFF_ONLY)
+def test_staff_without_the_permission_is_refused(
+    client: Client, world: World, method: str, path: str
+) -> None:
+    """Staff holding every permission but the one the route needs get 403, as in the admin."""
+    row = MATRIX[(method, path)]
+    clerk = make_user("clerk@example.com", is_staff=True)
+    clerk.user_permissions.set(Permission.objects.exclude(codename=row.needs))
+    response = _send(client, method, row.request(world), bearer(clerk))
+
+    assert response.status_code == 403, response.content
+    assert response.json()["code"] == "permission_denied"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "groups"),
+    [
+        ("POST", "/api/payments/refunds/", ()),
+        ("POST", "/api/payments/refunds/", (CATALOG_MANAGERS,)),
+        ("POST", "/api/products/", ()),
+        ("POST", "/api/products/", (ORDER_MANAGERS,)),
+        ("DELETE", "/api/products/{id}/", (ORDER_MANAGERS,)),
+    ],
+)
+def test_staff_group_decides_what_the_api_allows(
+    client: Client, world: World, method: str, path: str, groups: tuple[str, ...]
+) -> None:
+    row = MATRIX[(method, path)]
+    response = _send(
+        client, method, row.request(world), bearer(make_staff("g@x.com", groups=groups))
+    )
+
+    assert response.status_code == 403, response.content
+    assert response.json()["code"] == "permission_denied"
+    assert Product.objects.filter(sku=PRODUCT["sku"]).exists() is False
+    assert Product.objects.filter(pk=world.product.pk).exists()
+    assert not world.paid_order.refunds.exists()

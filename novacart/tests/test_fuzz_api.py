@@ -28,7 +28,7 @@ from catalog.services import wishlist_add
 from catalog.tests.factories import category_make, product_image_make, product_make
 from novacart.accounts.models import User
 from novacart.api import api
-from novacart.testing import bearer, make_user
+from novacart.testing import bearer, make_staff, make_user
 from novacart.throttling import ClientRateThrottle
 from payments.tests.helpers import FakeGateway
 from shop.cart import cart_line_add
@@ -163,7 +163,7 @@ def as_customer() -> tuple[str, dict[str, int]]:
 
 @pytest.fixture
 def as_staff() -> tuple[str, dict[str, int]]:
-    return _caller(make_user("fuzz-staff@example.com", is_staff=True))
+    return _caller(make_staff("fuzz-staff@example.com"))
 
 
 def test_the_fuzzed_schema_is_the_one_the_server_publishes(live: str) -> None:

@@ -1,5 +1,6 @@
 """The payments admin, and the payment parts the Order admin takes from payments.admin."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -8,12 +9,15 @@ from django.test import Client
 from django.urls import reverse
 from unfold.admin import ModelAdmin
 
+from catalog.tests.factories import product_make
 from novacart.accounts.groups import ORDER_MANAGERS
 from novacart.accounts.models import User
+from novacart.testing import make_user
 from payments.admin import OrderPaymentsMixin
 from payments.models import Payment, Refund, WebhookEvent
 from payments.tests.helpers import FakeGateway, event_make, intent_object
 from shop.models import Order, OrderStatus
+from shop.tests.factories import order_place
 
 pytestmark = pytest.mark.django_db
 
@@ -168,6 +172,12 @@ def test_refund_form_without_amount_refunds_everything(superuser: User, paid: Pa
     assert (order.status, order.refunded_amount) == (OrderStatus.REFUNDED, 25)
 
 
+def test_refund_form_reads_a_decimal_comma(superuser: User, paid: Payment) -> None:
+    _admin_client(superuser).post(_refund_url(paid), {"amount": "2,50", "confirm": "on"})
+
+    assert Refund.objects.get().amount == Decimal("2.50")
+
+
 def test_refund_form_refuses_more_than_is_left(superuser: User, paid: Payment) -> None:
     response = _admin_client(superuser).post(_refund_url(paid), {"amount": "30", "confirm": "on"})
 
@@ -176,9 +186,8 @@ def test_refund_form_refuses_more_than_is_left(superuser: User, paid: Payment) -
     assert not Refund.objects.exists()
 
 
-def test_refund_action_needs_the_permission_and_money_left(
-    staff: User, superuser: User, paid: Payment
-) -> None:
+def test_refund_action_needs_the_permission_and_money_left(superuser: User, paid: Payment) -> None:
+    staff = make_user("clerk@example.com", is_staff=True)
     staff.user_permissions.add(Permission.objects.get(codename="view_order"))
     assert _admin_client(staff).get(_refund_url(paid)).status_code == 403
 
@@ -222,3 +231,30 @@ def test_lists_link_orders_payments_refunds_and_customers(superuser: User, paid:
 def test_empty_lists_say_how_they_fill_up(superuser: User, model: str, hint: str) -> None:
     url = reverse(f"admin:payments_{model}_changelist")
     assert hint in _admin_client(superuser).get(url).content.decode()
+
+
+# --- labels on detail pages: the coloured label, never the (value, text) tuple -------------
+
+
+def _detail(superuser: User, url: str) -> str:
+    response = _admin_client(superuser).get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_detail_pages_show_labels_not_tuples(superuser: User, paid: Payment) -> None:
+    _admin_client(superuser).post(_refund_url(paid), {"amount": "1.00", "confirm": "on"})
+    unpaid = order_place(user=paid.order.user, items=[(product_make(sku="NO-PAY"), 1)])
+    pages = {
+        reverse("admin:payments_payment_change", args=[paid.pk]): ["Succeeded"],
+        reverse("admin:payments_refund_change", args=[Refund.objects.get().pk]): ["Succeeded"],
+        reverse("admin:payments_webhookevent_change", args=[WebhookEvent.objects.get().pk]): [
+            "Processed"
+        ],
+        reverse("admin:shop_order_change", args=[unpaid.pk]): ["No payment started", "Not flagged"],
+    }
+    for url, texts in pages.items():
+        page = _detail(superuser, url)
+        assert "(&#x27;" not in page, url  # an escaped tuple: ('succeeded', 'Succeeded')
+        for text in texts:
+            assert re.search(rf"<span[^>]*>\s*{text}\s*</span>", page), (url, text)

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from catalog.tests.factories import product_make
-from novacart.testing import bearer, make_user, post_json, race
+from novacart.testing import bearer, make_staff, make_user, post_json, race
 from payments.models import Payment, Refund, WebhookEvent
 from payments.services import payment_intent_create
 from payments.tests.helpers import FakeGateway, post_webhook, succeeded_event
@@ -33,7 +33,7 @@ def _payment(gateway: FakeGateway) -> Payment:
 def test_four_refunds_at_once_never_exceed_the_payment(gateway: FakeGateway) -> None:
     payment = _payment(gateway)
     post_webhook(Client(), succeeded_event(payment.intent_id, amount=2500))
-    staff = bearer(make_user("staff@example.com", is_staff=True))
+    staff = bearer(make_staff())
 
     def refund(_: int) -> int:
         body = {"order_id": payment.order_id, "amount": "10.00"}

@@ -60,8 +60,9 @@ def test_a_refund_costs_a_fixed_number_of_queries(
     client: Client, staff: User, paid: Payment, django_assert_num_queries
 ) -> None:
     # pinned: the payment and order locked, what is left, the refund written before and
-    # after Stripe's answer, the order's refunded amount and its event
-    with django_assert_num_queries(19):
+    # after Stripe's answer, the order's refunded amount and its event; the caller's
+    # permissions (their own and their groups')
+    with django_assert_num_queries(21):
         assert _refund(client, staff, paid.order_id, "10.00").status_code == 201
 
 

@@ -83,7 +83,7 @@ def test_order_page_shows_lines_timeline_and_only_allowed_actions(
 def test_merchant_ships_then_delivers(
     merchant: Client, paid_order: Order, order_manager: User, django_capture_on_commit_callbacks
 ) -> None:
-    merchant.get(detail_url(paid_order, "mark_processing"))
+    merchant.post(detail_url(paid_order, "mark_processing"))
     paid_order.refresh_from_db()
     assert paid_order.status == S.PROCESSING
 
@@ -108,7 +108,7 @@ def test_merchant_ships_then_delivers(
     page = merchant.get(f"/admin/shop/order/{paid_order.pk}/change/", follow=True)
     assert b"1Z-42" in page.content
 
-    merchant.get(detail_url(paid_order, "mark_delivered"))
+    merchant.post(detail_url(paid_order, "mark_delivered"))
     paid_order.refresh_from_db()
     assert paid_order.status == S.DELIVERED
 
@@ -227,7 +227,7 @@ def test_clear_flag_unflags_and_records_who(
     order_flow.order_flag(order=paid_order, reason="Dispute dp_9 opened.")
     page = merchant.get(f"/admin/shop/order/{paid_order.pk}/change/").content.decode()
     assert detail_url(paid_order, "clear_flag") in page
-    response = merchant.get(detail_url(paid_order, "clear_flag"), follow=True)
+    response = merchant.post(detail_url(paid_order, "clear_flag"), follow=True)
     assert "is no longer flagged" in response.content.decode()
     paid_order.refresh_from_db()
     assert paid_order.flagged is False
@@ -265,3 +265,80 @@ def test_user_list_links_to_the_users_orders(
     listing = client.get(url)
     assert listing.status_code == 200
     assert paid_order.number in listing.content.decode()
+
+
+def _shipped(order: Order) -> Order:
+    order_flow.order_mark_processing(order=order, actor=None)
+    return order_flow.order_ship(order=order, actor=None, tracking_number="1Z-1")
+
+
+def _flagged(order: Order) -> Order:
+    return order_flow.order_flag(order=order, reason="Dispute dp_9 opened.")
+
+
+def _pending(order: Order) -> Order:
+    return order_place(user=order.user, items=[(product_make(sku="PEN-1"), 1)])
+
+
+# action → (how to bring the paid order where the action applies, (status, flagged) after)
+CONFIRMED_ACTIONS = {
+    "mark_processing": (lambda order: order, (S.PROCESSING, False)),
+    "mark_delivered": (_shipped, (S.DELIVERED, False)),
+    "cancel": (_pending, (S.CANCELLED, False)),
+    "clear_flag": (_flagged, (S.PAID, False)),
+}
+
+
+def _state(order: Order) -> tuple[str, bool]:
+    order.refresh_from_db()
+    return order.status, order.flagged
+
+
+@pytest.fixture
+def csrf_merchant(order_manager: User) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(order_manager)
+    return client
+
+
+@pytest.mark.parametrize("action", sorted(CONFIRMED_ACTIONS))
+def test_a_get_only_asks_for_confirmation(
+    csrf_merchant: Client, paid_order: Order, action: str
+) -> None:
+    """A cross-site link (a GET) to an action changes nothing: it shows a POST form."""
+    order = CONFIRMED_ACTIONS[action][0](paid_order)
+    before = _state(order)
+
+    page = csrf_merchant.get(detail_url(order, action))
+
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert 'method="post"' in content
+    assert 'name="csrfmiddlewaretoken"' in content
+    assert order.number in content
+    assert _state(order) == before
+
+
+@pytest.mark.parametrize("action", sorted(CONFIRMED_ACTIONS))
+def test_a_post_without_the_csrf_token_is_refused(
+    csrf_merchant: Client, paid_order: Order, action: str
+) -> None:
+    order = CONFIRMED_ACTIONS[action][0](paid_order)
+    before = _state(order)
+
+    assert csrf_merchant.post(detail_url(order, action)).status_code == 403
+    assert _state(order) == before
+
+
+@pytest.mark.parametrize("action", sorted(CONFIRMED_ACTIONS))
+def test_the_confirmed_post_acts(csrf_merchant: Client, paid_order: Order, action: str) -> None:
+    prepare, after = CONFIRMED_ACTIONS[action]
+    order = prepare(paid_order)
+    csrf_merchant.get(detail_url(order, action))
+    token = csrf_merchant.cookies["csrftoken"].value
+
+    response = csrf_merchant.post(detail_url(order, action), {"csrfmiddlewaretoken": token})
+
+    assert response.status_code == 302
+    assert response.url == reverse("admin:shop_order_change", args=[order.pk])
+    assert _state(order) == after
