@@ -119,11 +119,13 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Rendered catalog answers, in each process's memory, keyed by the catalog version that
 # database triggers bump on any change (catalog/cache.py): never stale, so never shared.
+# Bounded in bytes per process (least recently used answers go first).
+CATALOG_CACHE_MAX_BYTES = env.int("CATALOG_CACHE_MAX_BYTES", default=32 * 1024 * 1024)
 CACHES["catalog"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "BACKEND": "catalog.cache_backend.ByteBoundedMemoryCache",
     "LOCATION": "catalog",
     "TIMEOUT": 600,
-    "OPTIONS": {"MAX_ENTRIES": 5000},
+    "OPTIONS": {"MAX_ENTRIES": 5000, "MAX_BYTES": CATALOG_CACHE_MAX_BYTES},
 }
 
 # --- Accounts and auth ----------------------------------------------------------------
