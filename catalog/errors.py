@@ -15,6 +15,10 @@ class SkuTaken(Conflict):
     code = "sku_taken"
 
 
+class SlugTaken(Conflict):
+    code = "slug_taken"
+
+
 class UnknownCategory(DomainError):
     code = "unknown_category"
     status = 422
