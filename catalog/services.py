@@ -57,12 +57,22 @@ def _sku_slug(sku: str) -> str:
     return slugify(sku)[:SKU_MAX_LENGTH].strip("-")
 
 
-def product_slug_candidates(name: str, sku: str) -> Iterator[str]:
-    """The slugs a product may take, best first: name, name-sku, name-2, name-3, ..."""
+def product_slug_preferred(name: str, sku: str) -> list[str]:
+    """The slugs a product prefers, best first: its name, then name-sku."""
     base = product_slug_base(name, sku)
     sku_slug = _sku_slug(sku)
-    with_sku = [f"{base}-{sku_slug}"] if sku_slug and sku_slug != base else []
-    return chain([base], with_sku, (f"{base}-{n}" for n in count(2)))
+    return [base, *([f"{base}-{sku_slug}"] if sku_slug and sku_slug != base else [])]
+
+
+def product_slug_numbered(base: str) -> Iterator[str]:
+    """The slugs after the preferred ones: base-2, base-3, ..."""
+    return (f"{base}-{n}" for n in count(2))
+
+
+def product_slug_candidates(name: str, sku: str) -> Iterator[str]:
+    """The slugs a product may take, best first: name, name-sku, name-2, name-3, ..."""
+    preferred = product_slug_preferred(name, sku)
+    return chain(preferred, product_slug_numbered(preferred[0]))
 
 
 def product_slug_for(name: str, sku: str, exclude_pk: int | None = None) -> str:

@@ -310,6 +310,34 @@ def test_import_needs_no_query_per_row() -> None:
     assert queries_to_import(3) == queries_to_import(30)
 
 
+def test_new_products_whose_names_are_taken_need_no_query_per_row() -> None:
+    def queries_to_import(rows: int) -> int:
+        Product.objects.all().delete()
+        for n in range(rows):
+            product_make(sku=f"OLD-{n}", name=f"Taken {n}", slug=f"taken-{n}")
+        lines = [f"NEW-{n},Taken {n},,2.00,2,,1" for n in range(rows)]  # every name taken
+        lines += [f"SAME-{n},Tee,,2.00,2,,1" for n in range(rows)]  # one name, many rows
+        with CaptureQueriesContext(connection) as queries:
+            result = import_csv(ProductResource(), HEADER + "\n".join(lines), dry_run=False)
+        assert result.totals["new"] == 2 * rows
+        return len(queries)
+
+    assert queries_to_import(3) == queries_to_import(30)
+    slugs = Product.objects.filter(sku__startswith="SAME-").values_list("slug", flat=True)
+    assert len(set(slugs)) == 30
+
+
+def test_new_slugs_skip_every_slug_the_database_has() -> None:
+    for sku, slug in (("A", "tee"), ("B", "tee-2"), ("X0", "tee-x")):
+        product_make(sku=sku, name="Tee", slug=slug)
+    text = HEADER + "X,Tee,,1,,,\nY,Tee,,1,,,\nX-2,Tee,,1,,,\n"
+
+    import_csv(ProductResource(), text, dry_run=False)
+
+    slugs = dict(Product.objects.values_list("sku", "slug"))
+    assert [slugs[sku] for sku in ("X", "Y", "X-2")] == ["tee-3", "tee-y", "tee-x-2"]
+
+
 def test_one_bad_row_means_nothing_is_written() -> None:
     product_make(sku="KEEP", name="Before", price="1.00")
     text = HEADER + "KEEP,After,,2.00,1,,1\nNEW-1,New,,3.00,1,,1\nBAD,Bad,,-3,1,,1\n"
