@@ -19,6 +19,12 @@ class SlugTaken(Conflict):
     code = "slug_taken"
 
 
+class StockMoved(Conflict):
+    """An import would set a stock figure that orders changed after the file was read."""
+
+    code = "stock_moved"
+
+
 class UnknownCategory(DomainError):
     code = "unknown_category"
     status = 422

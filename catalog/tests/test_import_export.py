@@ -338,6 +338,23 @@ def test_new_slugs_skip_every_slug_the_database_has() -> None:
     assert [slugs[sku] for sku in ("X", "Y", "X-2")] == ["tee-3", "tee-y", "tee-x-2"]
 
 
+def test_an_update_writes_only_the_columns_it_changes() -> None:
+    product_make(sku="U-1", name="Mug", price=Decimal("5.00"), stock=10)
+    product_make(sku="U-2", name="Cup", price=Decimal("5.00"), stock=10)
+    text = HEADER + "U-1,Mug,,6.00,10,,1\nU-2,Cup,,5.00,10,,1\n"  # U-2 unchanged
+
+    with CaptureQueriesContext(connection) as queries:
+        result = import_csv(ProductResource(), text, dry_run=False)
+
+    assert (result.totals["update"], result.totals["skip"]) == (1, 1)
+    updates = [q["sql"] for q in queries if "UPDATE" in q["sql"]]
+    assert len(updates) == 1
+    assert '"price" = ' in updates[0]
+    assert '"stock"' not in updates[0]
+    assert '"name"' not in updates[0]
+    assert Product.objects.get(sku="U-1").price == Decimal("6.00")
+
+
 def test_one_bad_row_means_nothing_is_written() -> None:
     product_make(sku="KEEP", name="Before", price="1.00")
     text = HEADER + "KEEP,After,,2.00,1,,1\nNEW-1,New,,3.00,1,,1\nBAD,Bad,,-3,1,,1\n"
