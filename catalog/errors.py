@@ -25,6 +25,13 @@ class StockMoved(Conflict):
     code = "stock_moved"
 
 
+class ImportTooLarge(DomainError):
+    """A spreadsheet over the admin's import limits (catalog.import_limits)."""
+
+    code = "import_too_large"
+    status = 413
+
+
 class UnknownCategory(DomainError):
     code = "unknown_category"
     status = 422

@@ -128,6 +128,11 @@ CACHES["catalog"] = {
     "OPTIONS": {"MAX_ENTRIES": 5000, "MAX_BYTES": CATALOG_CACHE_MAX_BYTES},
 }
 
+# --- Spreadsheet import in the admin (catalog/import_limits.py; the command has none) ---
+IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=5_000_000)
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=25_000_000)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10_000)
+
 # --- Accounts and auth ----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 # Sessions are for the admin only (the storefront uses JWTs). Unfold's login form has no
