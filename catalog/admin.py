@@ -22,7 +22,7 @@ from unfold.contrib.filters.admin import DropdownFilter, RelatedDropdownFilter
 from unfold.contrib.import_export.forms import SelectableFieldsExportForm
 from unfold.decorators import action, display
 
-from catalog.admin_import import LimitedImportForm
+from catalog.admin_import import LimitedImportForm, StockSeenImportMixin
 from catalog.constants import LOW_STOCK_THRESHOLD
 from catalog.errors import ProductInvalid
 from catalog.models import Category, Product, ProductImage, WishlistItem
@@ -164,7 +164,7 @@ class ProductImageInline(TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(SpreadsheetAdmin):
+class ProductAdmin(StockSeenImportMixin, SpreadsheetAdmin):
     form = ProductForm
     resource_classes = (ProductResource,)
     list_display = ("thumbnail", "sku", "name", "price", "stock_level", "status", "category")

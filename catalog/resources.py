@@ -240,6 +240,15 @@ class ProductResource(CatalogResource):
         use_bulk = True
         batch_size = 1000
 
+    def __init__(self, *, stock_seen: dict[int, int] | None = None, **kwargs: Any) -> None:
+        """`stock_seen`: the stock of each product when the file was first checked (the
+        admin's preview), {pk: stock}. Given and not empty, a stock cell changes a product
+        only if it differs from that figure, and only while the product still has it, so
+        orders taken between preview and confirm are kept. Given empty, it is filled with
+        the stock this import reads (for the confirm step)."""
+        super().__init__(**kwargs)
+        self.stock_seen = stock_seen
+
     def get_queryset(self) -> QuerySet[Product]:
         return Product.objects.select_related("category")
 
@@ -248,6 +257,12 @@ class ProductResource(CatalogResource):
         self.read_values = {
             p.pk: {f: getattr(p, f) for f in UPDATABLE} for p in self.existing.values()
         }
+        if self.stock_seen:
+            for pk, stock in self.stock_seen.items():
+                if pk in self.read_values:
+                    self.read_values[pk]["stock"] = stock
+        elif self.stock_seen is not None:
+            self.stock_seen.update((pk, read["stock"]) for pk, read in self.read_values.items())
         self.fields["category"].widget.objects = {c.slug: c for c in Category.objects.all()}
         names = map(self.fields["name"].widget.clean, dataset["name"])
         self.slugs = SlugBook(
@@ -315,6 +330,8 @@ class ProductResource(CatalogResource):
         for product in products:
             read = self.read_values[product.pk]
             changed = tuple(f for f in UPDATABLE if getattr(product, f) != read[f])
+            if not changed:  # only stock differed from this read, and not from the preview's
+                continue
             if "stock" in changed and stock_now[product.pk] != read["stock"]:
                 raise StockMoved(
                     f"The stock of SKU {product.sku!r} changed while the file was imported "
