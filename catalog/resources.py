@@ -330,13 +330,13 @@ class ProductResource(CatalogResource):
         for product in products:
             read = self.read_values[product.pk]
             changed = tuple(f for f in UPDATABLE if getattr(product, f) != read[f])
-            if not changed:  # only stock differed from this read, and not from the preview's
+            if not changed:  # e.g. its stock cell differs from the database but not the preview
                 continue
-            if "stock" in changed and stock_now[product.pk] != read["stock"]:
+            if "stock" in changed and stock_now.get(product.pk) != read["stock"]:
                 raise StockMoved(
-                    f"The stock of SKU {product.sku!r} changed while the file was imported "
-                    f"(from {read['stock']} to {stock_now[product.pk]}: orders took units). "
-                    "Nothing was imported; check the stock column and import again.",
+                    f"The stock of SKU {product.sku!r} changed since the file was checked "
+                    f"(it was {read['stock']}; orders or another edit changed it). Nothing "
+                    "was imported; check the stock column and import the file again.",
                     sku=product.sku,
                 )
             columns[changed].append(product)
