@@ -1,4 +1,4 @@
-"""Time `manage.py import_products` on N generated rows: create, update, unchanged.
+"""Time `manage.py import_products` on N generated rows: create, update, unchanged, same name.
 
     .venv/bin/python bench/import_products.py [--rows 10000]
     DATABASE_URL=postgres://root@127.0.0.1:5432/novacart_bench \
@@ -24,8 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 CATEGORIES = 20
 
 
-def write_csv(path: Path, rows: int, *, version: int) -> None:
-    """Rows BENCH-000001..; each version changes every row's name, price and stock."""
+def write_csv(path: Path, rows: int, *, version: int, same_name: bool = False) -> None:
+    """Rows BENCH-000001..; each version changes every row's name, price and stock.
+
+    `same_name`: new rows SAME-000001.. that all have one name (each needs a new slug).
+    """
     rng = Random(version)
     with path.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
@@ -33,8 +36,8 @@ def write_csv(path: Path, rows: int, *, version: int) -> None:
         for n in range(1, rows + 1):
             writer.writerow(
                 [
-                    f"BENCH-{n:06d}",
-                    f"Bench product {n} v{version}",
+                    f"SAME-{n:06d}" if same_name else f"BENCH-{n:06d}",
+                    "Bench product" if same_name else f"Bench product {n} v{version}",
                     f"A product made up for the import benchmark, number {n}.",
                     Decimal(rng.randrange(100, 100_000)) / 100,
                     rng.randrange(0, 500),
@@ -83,10 +86,11 @@ def main() -> None:
         )
 
         print(f"{connection.vendor}, {args.rows} rows")
-        for label, version in (("create", 1), ("update", 2), ("unchanged", 2)):
+        runs = (("create", 1, False), ("update", 2, False), ("unchanged", 2, False))
+        for label, version, same_name in (*runs, ("same name", 3, True)):
             path = workdir / f"products-v{version}.csv"
             if not path.exists():
-                write_csv(path, args.rows, version=version)
+                write_csv(path, args.rows, version=version, same_name=same_name)
             seconds, summary = timed_import(path)
             print(f"  {label:<9} {seconds:6.2f}s  {args.rows / seconds:7.0f} rows/s  | {summary}")
         connection.close()

@@ -19,10 +19,11 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import Result
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import DropdownFilter, RelatedDropdownFilter
-from unfold.contrib.import_export.forms import ImportForm, SelectableFieldsExportForm
+from unfold.contrib.import_export.forms import SelectableFieldsExportForm
 from unfold.decorators import action, display
 from unfold.forms import PaginationInlineFormSet
 
+from catalog.admin_import import LimitedImportForm, StockSeenImportMixin
 from catalog.constants import LOW_STOCK_THRESHOLD
 from catalog.errors import ProductInvalid
 from catalog.models import Category, Product, ProductImage, WishlistItem
@@ -60,7 +61,7 @@ class SpreadsheetAdmin(ModelAdmin, ImportExportModelAdmin):
     Importing needs the add and change permissions; exporting, the view permission.
     """
 
-    import_form_class = ImportForm
+    import_form_class = LimitedImportForm  # size and row limits (catalog.import_limits)
     export_form_class = SelectableFieldsExportForm
     formats = (CSV, XLSX)
 
@@ -175,7 +176,7 @@ class ProductImageInline(TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(SpreadsheetAdmin):
+class ProductAdmin(StockSeenImportMixin, SpreadsheetAdmin):
     form = ProductForm
     resource_classes = (ProductResource,)
     list_display = ("thumbnail", "sku", "name", "price", "stock_level", "status", "category")

@@ -77,6 +77,7 @@ def product_list(
         request,
         user=request.auth,
         schema=ProductPageOut,
+        params={"list": {**page.dict(), **filters.dict()}},
         build=lambda: selectors.product_page(user=request.auth, **page.dict(), **filters.dict()),
     )
 
@@ -102,6 +103,7 @@ def product_detail(request: HttpRequest, id: int) -> HttpResponse:
         request,
         user=request.auth,
         schema=ProductOut,
+        params={"detail": id},
         build=lambda: selectors.product_get(product_id=id, user=request.auth),
     )
 

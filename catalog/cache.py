@@ -3,15 +3,21 @@
 A storefront reads the same pages of products over and over and they change rarely, so
 the API keeps each rendered answer in the "catalog" cache (each process's memory) under
 the catalog version (CatalogVersion, bumped by database triggers on any change to a
-category, product or image) and the request's absolute URL, separately for staff, who
+category, product or image), the site (scheme and host, which the answer's image URLs
+contain) and the validated parameters the handler passes, separately for staff, who
 see inactive products. Any change makes a new version, so an answer is never served
 after the data it shows changed; old entries simply age out.
+
+The key holds the parsed parameters, never the raw URL: `?limit=05&utm=1` and
+`?limit=5` are one entry, so made-up query strings cannot fill the cache. The cache is
+bounded in bytes (settings CATALOG_CACHE_MAX_BYTES, catalog/cache_backend.py).
 
 A request that runs inside a transaction (a test's, or one opened by a caller) could
 see writes nobody else sees yet, so it neither reads nor fills the cache.
 """
 
 import hashlib
+import json
 from collections.abc import Callable
 
 from django.contrib.auth.models import AnonymousUser
@@ -51,17 +57,22 @@ def catalog_response(
     *,
     user: User | AnonymousUser,
     schema: type[Schema],
+    params: dict[str, object],
     build: Callable[[], object],
 ) -> HttpResponse:
-    """The answer for this request: cached, or built by `build()`, rendered and cached."""
+    """The answer for this request: cached, or built by `build()`, rendered and cached.
+
+    `params` names the answer: the endpoint and its validated parameters, which are all
+    that `build` reads.
+    """
     if connection.in_atomic_block:
         return _render(request, schema, build())
     version = catalog_version()
     if version is None:
         return _render(request, schema, build())
     audience = "staff" if user.is_staff else "public"
-    url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    key = f"catalog:{version}:{audience}:{url}"
+    name = json.dumps([request.build_absolute_uri("/"), params], sort_keys=True, default=str)
+    key = f"catalog:{version}:{audience}:{hashlib.sha256(name.encode()).hexdigest()}"
     cache = caches[CACHE_ALIAS]
     content = cache.get(key)
     if content is None:

@@ -15,6 +15,23 @@ class SkuTaken(Conflict):
     code = "sku_taken"
 
 
+class SlugTaken(Conflict):
+    code = "slug_taken"
+
+
+class StockMoved(Conflict):
+    """An import would set a stock figure that orders changed after the file was read."""
+
+    code = "stock_moved"
+
+
+class ImportTooLarge(DomainError):
+    """A spreadsheet over the admin's import limits (catalog.import_limits)."""
+
+    code = "import_too_large"
+    status = 413
+
+
 class UnknownCategory(DomainError):
     code = "unknown_category"
     status = 422

@@ -24,6 +24,7 @@ from catalog.errors import (
     ProductInvalid,
     ProductNotFound,
     SkuTaken,
+    SlugTaken,
     UnknownCategory,
     WishlistItemNotFound,
 )
@@ -57,12 +58,22 @@ def _sku_slug(sku: str) -> str:
     return slugify(sku)[:SKU_MAX_LENGTH].strip("-")
 
 
-def product_slug_candidates(name: str, sku: str) -> Iterator[str]:
-    """The slugs a product may take, best first: name, name-sku, name-2, name-3, ..."""
+def product_slug_preferred(name: str, sku: str) -> list[str]:
+    """The slugs a product prefers, best first: its name, then name-sku."""
     base = product_slug_base(name, sku)
     sku_slug = _sku_slug(sku)
-    with_sku = [f"{base}-{sku_slug}"] if sku_slug and sku_slug != base else []
-    return chain([base], with_sku, (f"{base}-{n}" for n in count(2)))
+    return [base, *([f"{base}-{sku_slug}"] if sku_slug and sku_slug != base else [])]
+
+
+def product_slug_numbered(base: str) -> Iterator[str]:
+    """The slugs after the preferred ones: base-2, base-3, ..."""
+    return (f"{base}-{n}" for n in count(2))
+
+
+def product_slug_candidates(name: str, sku: str) -> Iterator[str]:
+    """The slugs a product may take, best first: name, name-sku, name-2, name-3, ..."""
+    preferred = product_slug_preferred(name, sku)
+    return chain(preferred, product_slug_numbered(preferred[0]))
 
 
 def product_slug_for(name: str, sku: str, exclude_pk: int | None = None) -> str:
@@ -110,14 +121,20 @@ def _category(category_id: int | None) -> Category | None:
 
 
 def _save(product: Product, *, update_fields: list[str] | None = None) -> None:
-    """Save, turning a clash on the unique SKU (checked by the database) into SkuTaken."""
+    """Save, turning a clash on the unique SKU (checked by the database) into SkuTaken,
+    and one on the unique slug into SlugTaken."""
     try:
         with transaction.atomic():
             product.save(update_fields=update_fields)
     except IntegrityError as error:
-        if Product.objects.filter(sku=product.sku).exclude(pk=product.pk).exists():
+        others = Product.objects.exclude(pk=product.pk)
+        if others.filter(sku=product.sku).exists():
             raise SkuTaken(
                 f"A product with SKU {product.sku!r} exists already.", sku=product.sku
+            ) from error
+        if others.filter(slug=product.slug).exists():
+            raise SlugTaken(
+                f"A product with slug {product.slug!r} exists already.", slug=product.slug
             ) from error
         raise
 
@@ -147,11 +164,23 @@ def product_create(
 
 @transaction.atomic
 def product_insert(*, product: Product) -> Product:
-    """Save a new, unsaved product (e.g. the admin's form instance) under the same rules."""
-    product.slug = product.slug or product_slug_for(product.name, product.sku)
-    product_validate(product=product)
-    _save(product)
-    return product
+    """Save a new, unsaved product (e.g. the admin's form instance) under the same rules.
+
+    A slug we choose is free among committed products; one created at the same moment
+    may take it first (the database refuses the second), so we choose again.
+    """
+    chosen = not product.slug
+    while True:  # each clash is with a committed slug, which the next choice then avoids
+        if chosen:
+            product.slug = product_slug_for(product.name, product.sku)
+        product_validate(product=product)
+        try:
+            _save(product)
+        except SlugTaken:
+            if not chosen:
+                raise
+        else:
+            return product
 
 
 @transaction.atomic

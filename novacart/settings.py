@@ -127,12 +127,19 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Rendered catalog answers, in each process's memory, keyed by the catalog version that
 # database triggers bump on any change (catalog/cache.py): never stale, so never shared.
+# Bounded in bytes per process (least recently used answers go first).
+CATALOG_CACHE_MAX_BYTES = env.int("CATALOG_CACHE_MAX_BYTES", default=32 * 1024 * 1024)
 CACHES["catalog"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "BACKEND": "catalog.cache_backend.ByteBoundedMemoryCache",
     "LOCATION": "catalog",
     "TIMEOUT": 600,
-    "OPTIONS": {"MAX_ENTRIES": 5000},
+    "OPTIONS": {"MAX_ENTRIES": 5000, "MAX_BYTES": CATALOG_CACHE_MAX_BYTES},
 }
+
+# --- Spreadsheet import in the admin (catalog/import_limits.py; the command has none) ---
+IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=5_000_000)
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=25_000_000)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10_000)
 
 # --- Accounts and auth ----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

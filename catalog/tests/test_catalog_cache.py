@@ -8,6 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models import F
 from django.test import Client
@@ -127,3 +128,32 @@ def test_inside_a_transaction_the_cache_is_neither_read_nor_filled(
     client.get("/api/products/")
     with transaction.atomic(), django_assert_num_queries(3):  # count, products, images
         client.get("/api/products/")
+
+
+def test_parameters_the_api_does_not_read_make_no_new_entry(
+    client: Client, django_assert_num_queries
+) -> None:
+    product = product_make(sku="A")
+    first = client.get("/api/products/?limit=5&utm=1")
+    with django_assert_num_queries(1):  # the catalog version: the same entry
+        again = client.get("/api/products/?utm=2&limit=05&offset=0")
+    assert again.content == first.content
+    client.get(f"/api/products/{product.pk}/?utm=1")
+    with django_assert_num_queries(1):
+        assert client.get(f"/api/products/{product.pk}/?utm=2").json()["sku"] == "A"
+    assert len(caches["catalog"]._cache) == 2
+
+
+def test_the_cache_holds_no_more_bytes_than_its_budget(
+    client: Client, settings: pytest.FixtureRequest
+) -> None:
+    budget = 20_000
+    settings.CACHES = {
+        **settings.CACHES,
+        "catalog": {**settings.CACHES["catalog"], "OPTIONS": {"MAX_BYTES": budget}},
+    }
+    for n in range(10):
+        product_make(sku=f"P{n}", description="x" * 1000)
+    pages = [client.get(f"/api/products/?limit={limit}").content for limit in range(1, 11)]
+    assert sum(map(len, pages)) > 2 * budget
+    assert 0 < caches["catalog"].bytes_used <= budget

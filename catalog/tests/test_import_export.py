@@ -12,6 +12,7 @@ import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.db.models import F
 from django.http import HttpResponse as Response
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -181,6 +182,33 @@ def test_admin_confirm_writes_nothing_if_the_file_became_invalid(admin_client: C
     assert not Product.objects.exists()
 
 
+def _sell_three(sku: str) -> None:  # a checkout between the preview and the confirm
+    Product.objects.filter(sku=sku).update(stock=F("stock") - 3)
+
+
+def test_admin_confirm_keeps_stock_sold_since_the_preview(admin_client: Client) -> None:
+    product_make(sku="MUG", name="Mug", price=Decimal("5.00"), stock=10)
+    page = preview(admin_client, csv_upload(HEADER + "MUG,Mug,,6.00,10,,1\n"), CSV_FORMAT)
+    _sell_three("MUG")
+
+    confirm(admin_client, page)
+
+    product = Product.objects.get(sku="MUG")
+    assert (product.price, product.stock) == (Decimal("6.00"), 7)
+
+
+def test_admin_confirm_refuses_a_stock_change_overtaken_by_orders(admin_client: Client) -> None:
+    product_make(sku="MUG", name="Mug", price=Decimal("5.00"), stock=10)
+    page = preview(admin_client, csv_upload(HEADER + "MUG,Mug,,6.00,12,,1\n"), CSV_FORMAT)
+    _sell_three("MUG")
+
+    response = confirm(admin_client, page)
+
+    assert any("Nothing was imported" in message for message in messages_of(response))
+    product = Product.objects.get(sku="MUG")
+    assert (product.price, product.stock) == (Decimal("5.00"), 7)
+
+
 def test_admin_confirm_with_an_expired_file_asks_for_a_new_upload(admin_client: Client) -> None:
     response = admin_client.post(
         f"{PRODUCTS}process_import/",
@@ -308,6 +336,51 @@ def test_import_needs_no_query_per_row() -> None:
 
     category_make(slug="shoes")
     assert queries_to_import(3) == queries_to_import(30)
+
+
+def test_new_products_whose_names_are_taken_need_no_query_per_row() -> None:
+    def queries_to_import(rows: int) -> int:
+        Product.objects.all().delete()
+        for n in range(rows):
+            product_make(sku=f"OLD-{n}", name=f"Taken {n}", slug=f"taken-{n}")
+        lines = [f"NEW-{n},Taken {n},,2.00,2,,1" for n in range(rows)]  # every name taken
+        lines += [f"SAME-{n},Tee,,2.00,2,,1" for n in range(rows)]  # one name, many rows
+        with CaptureQueriesContext(connection) as queries:
+            result = import_csv(ProductResource(), HEADER + "\n".join(lines), dry_run=False)
+        assert result.totals["new"] == 2 * rows
+        return len(queries)
+
+    assert queries_to_import(3) == queries_to_import(30)
+    slugs = Product.objects.filter(sku__startswith="SAME-").values_list("slug", flat=True)
+    assert len(set(slugs)) == 30
+
+
+def test_new_slugs_skip_every_slug_the_database_has() -> None:
+    for sku, slug in (("A", "tee"), ("B", "tee-2"), ("X0", "tee-x")):
+        product_make(sku=sku, name="Tee", slug=slug)
+    text = HEADER + "X,Tee,,1,,,\nY,Tee,,1,,,\nX-2,Tee,,1,,,\n"
+
+    import_csv(ProductResource(), text, dry_run=False)
+
+    slugs = dict(Product.objects.values_list("sku", "slug"))
+    assert [slugs[sku] for sku in ("X", "Y", "X-2")] == ["tee-3", "tee-y", "tee-x-2"]
+
+
+def test_an_update_writes_only_the_columns_it_changes() -> None:
+    product_make(sku="U-1", name="Mug", price=Decimal("5.00"), stock=10)
+    product_make(sku="U-2", name="Cup", price=Decimal("5.00"), stock=10)
+    text = HEADER + "U-1,Mug,,6.00,10,,1\nU-2,Cup,,5.00,10,,1\n"  # U-2 unchanged
+
+    with CaptureQueriesContext(connection) as queries:
+        result = import_csv(ProductResource(), text, dry_run=False)
+
+    assert (result.totals["update"], result.totals["skip"]) == (1, 1)
+    updates = [q["sql"] for q in queries if 'UPDATE "catalog_product" SET' in q["sql"]]
+    assert len(updates) == 1
+    assert '"price" = ' in updates[0]
+    assert '"stock"' not in updates[0]
+    assert '"name"' not in updates[0]
+    assert Product.objects.get(sku="U-1").price == Decimal("6.00")
 
 
 def test_one_bad_row_means_nothing_is_written() -> None:

@@ -2,7 +2,8 @@
 
 The same `ProductResource` as the admin's import: rows matched by SKU, checked like the
 API, all or nothing. A progress bar goes to stderr, the summary to stdout; any invalid
-row (or an unreadable file) exits with status 1 and writes nothing.
+row (or an unreadable file) exits with status 1 and writes nothing. The admin's size and
+row limits (catalog.import_limits) do not apply here: big files belong on this path.
 """
 
 import time
