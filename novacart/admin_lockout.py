@@ -18,6 +18,8 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from novacart.accounts.email_address import email_lookup_key
+
 
 class AdminLockoutBackend(AxesStandaloneBackend):
     """Refuses locked-out admin logins; authenticates nobody itself.
@@ -58,7 +60,7 @@ class AdminLockoutHandler(AxesCacheHandler):
 def login_username(request: HttpRequest, credentials: dict | None) -> str | None:
     """The account a login names, as login matches it (email, whatever its case)."""
     username = (credentials or request.POST).get("username")
-    return username.strip().lower() if username else None
+    return email_lookup_key(username) if username else None
 
 
 def lockout_response(

@@ -59,3 +59,15 @@ def email_canonical(value: str) -> str:
     if len(address) > MAX_LENGTH:
         raise InvalidEmail(f"An email address has at most {MAX_LENGTH} characters.")
     return address
+
+
+def email_lookup_key(value: str) -> str:
+    """The account `value` names, for counting login attempts against it.
+
+    Its stored form; a string that is no valid address (it matches no account) folded all
+    the same, so that its spellings share one count.
+    """
+    try:
+        return email_canonical(value)
+    except InvalidEmail:
+        return _fold(value.strip())

@@ -22,6 +22,7 @@ from ninja_jwt.state import token_backend
 from ninja_jwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from ninja_jwt.tokens import RefreshToken
 
+from novacart.accounts.email_address import email_lookup_key
 from novacart.accounts.models import User
 from novacart.accounts.tokens import UserRefreshToken
 from novacart.emails import email_send_on_commit
@@ -105,7 +106,7 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
 
 
 def token_obtain(*, request: HttpRequest, email: str, password: str) -> TokenPair:
-    with login_attempt(request=request, account=email.strip().lower()):
+    with login_attempt(request=request, account=email_lookup_key(email)):
         user = authenticate(request, email=email, password=password)
     if user is None:  # unknown email, wrong password or inactive account: one answer
         raise InvalidCredentials("No active account found with the given credentials.")
