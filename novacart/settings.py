@@ -190,6 +190,8 @@ TASKS = {
 NOVACART_CURRENCY = env.str("NOVACART_CURRENCY", default="usd").lower()
 # Unpaid orders older than this (seconds) are cancelled by `manage.py expire_pending_orders`.
 ORDER_PENDING_TTL = env.int("ORDER_PENDING_TTL", default=30 * 60)
+# Unpaid orders one customer may have at once: each holds stock until paid or expired.
+MAX_PENDING_ORDERS_PER_CUSTOMER = env.int("MAX_PENDING_ORDERS_PER_CUSTOMER", default=3)
 # Stripe (payments/). STRIPE_API_BASE points the client at a Stripe-compatible test server.
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")

@@ -20,8 +20,23 @@ from catalog.models import Product
 from novacart.accounts.models import User
 from novacart.errors import NotFound
 from shop.cart import cart_line_is_available
-from shop.errors import CartEmpty, IdempotencyKeyReused, OutOfStock, ProductUnavailable
-from shop.models import Address, Cart, CartLine, IdempotencyKey, Order, OrderEvent, OrderLine
+from shop.errors import (
+    CartEmpty,
+    IdempotencyKeyReused,
+    OutOfStock,
+    ProductUnavailable,
+    TooManyPendingOrders,
+)
+from shop.models import (
+    Address,
+    Cart,
+    CartLine,
+    IdempotencyKey,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+)
 from shop.order_flow import order_email_on_commit, order_event_record
 
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read out
@@ -52,6 +67,22 @@ def _address_copy(address: Address) -> dict[str, str]:
         "country": str(address.country),
         "phone": address.phone,
     }
+
+
+def _pending_orders_check(user: User) -> None:
+    """Refuse a new order while the user has too many unpaid ones (each holds stock).
+
+    Call with the user's cart locked: checkouts of one user then run one at a time.
+    """
+    limit = settings.MAX_PENDING_ORDERS_PER_CUSTOMER
+    pending = Order.objects.filter(user=user, status=OrderStatus.PENDING).count()
+    if pending >= limit:
+        raise TooManyPendingOrders(
+            f"You already have {pending} unpaid order(s), the most allowed at once: pay or "
+            "cancel one of them before placing another.",
+            pending_orders=pending,
+            limit=limit,
+        )
 
 
 def _products_reserve(lines: list[CartLine]) -> None:
@@ -118,6 +149,7 @@ def order_create(
     address = Address.objects.filter(pk=address_id, user=user).first()
     if address is None:
         raise NotFound("Address not found.")
+    _pending_orders_check(user)
     lines = list(cart.lines.select_related("product").order_by("product_id"))
     if not lines:
         raise CartEmpty("The cart is empty.")

@@ -19,6 +19,10 @@ class QuantityLimit(Conflict):
     code = "quantity_limit"
 
 
+class TooManyPendingOrders(Conflict):
+    code = "too_many_pending_orders"
+
+
 class InvalidTransition(Conflict):
     code = "invalid_transition"
 

@@ -177,8 +177,9 @@ def test_cancel_someone_elses_order_is_404(
 
 @pytest.mark.parametrize("count", [1, 15])
 def test_order_list_and_detail_query_counts_are_constant(
-    client: Client, customer: User, count: int, django_assert_num_queries
+    client: Client, customer: User, count: int, django_assert_num_queries, settings
 ) -> None:
+    settings.MAX_PENDING_ORDERS_PER_CUSTOMER = count
     product = product_make(stock=100)
     orders = [
         order_place(user=customer, items=[(product, 1), (product_make(), 2)]) for _ in range(count)
@@ -190,3 +191,29 @@ def test_order_list_and_detail_query_counts_are_constant(
     # auth user, order, lines, events
     with django_assert_num_queries(4):
         assert client.get(f"/api/orders/{orders[0].pk}/", **auth).status_code == 200
+
+
+def test_create_refuses_a_customer_at_the_pending_order_limit(
+    client: Client, customer: User, settings: pytest.FixtureRequest
+) -> None:
+    settings.MAX_PENDING_ORDERS_PER_CUSTOMER = 2
+    mug = product_make(stock=30)
+    first = order_place(user=customer, items=[(mug, 10)])
+    order_place(user=customer, items=[(mug, 10)])
+    cart_line_add(user=customer, product_id=mug.pk, quantity=10)
+    address = address_make(user=customer)
+
+    response = checkout(client, customer, address.pk)
+
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "too_many_pending_orders"
+    assert "pay or cancel" in body["detail"]
+    assert (body["pending_orders"], body["limit"]) == (2, 2)
+    assert Order.objects.filter(user=customer).count() == 2
+    assert CartLine.objects.filter(cart__user=customer).count() == 1
+    mug.refresh_from_db()
+    assert mug.stock == 10
+
+    order_mark_paid(order=first)  # a paid order holds no unpaid stock: room again
+    assert checkout(client, customer, address.pk).status_code == 201
