@@ -9,6 +9,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -192,6 +193,10 @@ NOVACART_CURRENCY = env.str("NOVACART_CURRENCY", default="usd").lower()
 ORDER_PENDING_TTL = env.int("ORDER_PENDING_TTL", default=30 * 60)
 # Unpaid orders one customer may have at once: each holds stock until paid or expired.
 MAX_PENDING_ORDERS_PER_CUSTOMER = env.int("MAX_PENDING_ORDERS_PER_CUSTOMER", default=3)
+# The totals a card payment can take, in NOVACART_CURRENCY (Stripe, USD: 0.50 to 999,999.99).
+# Checkout refuses others; an order of 0.00 needs no payment and is confirmed at once.
+ORDER_TOTAL_MIN = Decimal(env.str("ORDER_TOTAL_MIN", default="0.50"))
+ORDER_TOTAL_MAX = Decimal(env.str("ORDER_TOTAL_MAX", default="999999.99"))
 # Stripe (payments/). STRIPE_API_BASE points the client at a Stripe-compatible test server.
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")

@@ -53,6 +53,12 @@ def payment_intent_create(*, user: User, order_id: int) -> PaymentIntentResult:
     order = Order.objects.filter(pk=order_id, user=user).first()
     if order is None:
         raise NotFound("Order not found.")
+    if not order.total:
+        raise PaymentNotAllowed(
+            f"Order {order.number} has nothing to pay: it is confirmed without a payment.",
+            code="nothing_to_pay",
+            order_status=order.status,
+        )
     if order.status != OrderStatus.PENDING:
         raise PaymentNotAllowed(
             f"Order {order.number} is {order.get_status_display().lower()}: only an order "

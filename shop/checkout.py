@@ -2,8 +2,10 @@
 
 One transaction: lock the cart (so one cart makes one order), replay an
 `Idempotency-Key` seen before, lock the products in primary-key order, check every
-line, decrement stock with F(), copy lines and address onto the order, empty the
-cart. Any problem raises before anything is written, or rolls everything back.
+line, decrement stock with F(), copy lines (from the locked products) and address onto
+the order, empty the cart. A total that a card payment cannot take is refused; a total
+of 0.00 needs no payment, so that order is confirmed (PAID) at once. Any problem raises
+before anything is written, or rolls everything back.
 """
 
 import hashlib
@@ -23,6 +25,8 @@ from shop.cart import cart_line_is_available
 from shop.errors import (
     CartEmpty,
     IdempotencyKeyReused,
+    OrderTotalTooHigh,
+    OrderTotalTooLow,
     OutOfStock,
     ProductUnavailable,
     TooManyPendingOrders,
@@ -37,7 +41,7 @@ from shop.models import (
     OrderLine,
     OrderStatus,
 )
-from shop.order_flow import order_email_on_commit, order_event_record
+from shop.order_flow import order_email_on_commit, order_event_record, order_mark_paid
 
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read out
 
@@ -85,8 +89,12 @@ def _pending_orders_check(user: User) -> None:
         )
 
 
-def _products_reserve(lines: list[CartLine]) -> None:
-    """Lock the lines' products in pk order, check them all, then decrement stock."""
+def _products_reserve(lines: list[CartLine]) -> dict[int, Product]:
+    """Lock the lines' products in pk order, check them all, then decrement stock.
+
+    Returns the locked products: what the order copies (price, name, sku) is read there,
+    not from the cart's earlier read, which a concurrent edit may have made stale.
+    """
     unavailable = [line for line in lines if not cart_line_is_available(line)]
     if unavailable:
         raise ProductUnavailable(
@@ -113,6 +121,43 @@ def _products_reserve(lines: list[CartLine]) -> None:
         )
     for pk in sorted(wanted):
         Product.objects.filter(pk=pk).update(stock=F("stock") - wanted[pk])
+    return locked
+
+
+def _total_check(total: Decimal, currency: str) -> None:
+    """Refuse a total that a card payment cannot take (0.00 needs none) or an order cannot hold."""
+    field = Order._meta.get_field("total")
+    storable = Decimal(10) ** (field.max_digits - field.decimal_places) - Decimal(1).scaleb(
+        -field.decimal_places
+    )
+    maximum = min(settings.ORDER_TOTAL_MAX, storable)
+    currency = currency.upper()
+    if total > maximum:
+        raise OrderTotalTooHigh(
+            f"The order total {total} {currency} is over the {maximum} {currency} a payment "
+            "can take: split it into smaller orders.",
+            total=str(total),
+            maximum=str(maximum),
+        )
+    if 0 < total < settings.ORDER_TOTAL_MIN:
+        raise OrderTotalTooLow(
+            f"The order total {total} {currency} is under the {settings.ORDER_TOTAL_MIN} "
+            f"{currency} a card payment needs: add something to the cart.",
+            total=str(total),
+            minimum=str(settings.ORDER_TOTAL_MIN),
+        )
+
+
+def _order_line(order: Order, product: Product, quantity: int) -> OrderLine:
+    return OrderLine(
+        order=order,
+        product=product,
+        sku=product.sku,
+        name=product.name,
+        unit_price=product.price,
+        quantity=quantity,
+        line_total=product.price * quantity,
+    )
 
 
 def _order_insert(**fields: object) -> Order:
@@ -154,28 +199,21 @@ def order_create(
     if not lines:
         raise CartEmpty("The cart is empty.")
 
-    _products_reserve(lines)
-    subtotal = sum((line.product.price * line.quantity for line in lines), Decimal("0.00"))
+    products = _products_reserve(lines)
+    subtotal = sum(
+        (products[line.product_id].price * line.quantity for line in lines), Decimal("0.00")
+    )
+    currency = settings.NOVACART_CURRENCY
+    _total_check(subtotal, currency)
     order = _order_insert(
         user=user,
-        currency=settings.NOVACART_CURRENCY,
+        currency=currency,
         subtotal=subtotal,
         total=subtotal,
         shipping_address=_address_copy(address),
     )
     OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                product=line.product,
-                sku=line.product.sku,
-                name=line.product.name,
-                unit_price=line.product.price,
-                quantity=line.quantity,
-                line_total=line.product.price * line.quantity,
-            )
-            for line in lines
-        ]
+        [_order_line(order, products[line.product_id], line.quantity) for line in lines]
     )
     cart.lines.all().delete()
     if idempotency_key:
@@ -190,4 +228,6 @@ def order_create(
         to_status=order.status,
     )
     order_email_on_commit(order=order, template="order_placed")
+    if not order.total:  # free: nothing for a payment to take, so it is confirmed now
+        order_mark_paid(order=order, note="Nothing to pay: confirmed without a payment.")
     return CheckoutResult(order=order, created=True)

@@ -23,6 +23,14 @@ class TooManyPendingOrders(Conflict):
     code = "too_many_pending_orders"
 
 
+class OrderTotalTooLow(Conflict):
+    code = "order_total_too_low"
+
+
+class OrderTotalTooHigh(Conflict):
+    code = "order_total_too_high"
+
+
 class InvalidTransition(Conflict):
     code = "invalid_transition"
 

@@ -140,3 +140,14 @@ def test_without_a_stripe_key_the_answer_is_502_not_a_crash(
 
     assert response.status_code == 502
     assert "STRIPE_SECRET_KEY" in response.json()["detail"]
+
+
+def test_a_free_order_needs_no_intent(client: Client, customer: User, gateway: FakeGateway) -> None:
+    order = order_place(user=customer, items=[(product_make(price="0.00", stock=3), 1)])
+
+    response = post_json(client, URL, {"order_id": order.pk}, **bearer(customer))
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "nothing_to_pay"
+    assert not gateway.calls
+    assert not Payment.objects.exists()

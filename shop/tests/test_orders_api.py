@@ -217,3 +217,21 @@ def test_create_refuses_a_customer_at_the_pending_order_limit(
 
     order_mark_paid(order=first)  # a paid order holds no unpaid stock: room again
     assert checkout(client, customer, address.pk).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("price", "quantity", "code"),
+    [("9999999999.99", 1000, "order_total_too_high"), ("0.01", 1, "order_total_too_low")],
+)
+def test_create_refuses_totals_a_payment_cannot_take(
+    client: Client, customer: User, price: str, quantity: int, code: str
+) -> None:
+    cart_line_add(
+        user=customer, product_id=product_make(price=price, stock=1000).pk, quantity=quantity
+    )
+
+    response = checkout(client, customer, address_make(user=customer).pk)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == code
+    assert not Order.objects.exists()
