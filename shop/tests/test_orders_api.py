@@ -1,5 +1,8 @@
 """Order endpoints: create, history, detail, cancel."""
 
+import json
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 
@@ -9,7 +12,7 @@ from novacart.accounts.models import User
 from novacart.testing import bearer, post_json
 from shop.cart import cart_line_add
 from shop.models import CartLine, Order, OrderStatus
-from shop.order_flow import order_mark_paid
+from shop.order_flow import order_flag, order_flag_clear, order_mark_paid, order_refund_record
 from shop.tests.factories import address_make, order_place
 
 pytestmark = pytest.mark.django_db
@@ -235,3 +238,21 @@ def test_create_refuses_totals_a_payment_cannot_take(
     assert response.status_code == 409
     assert response.json()["code"] == code
     assert not Order.objects.exists()
+
+
+def test_customers_see_only_customer_facing_events(
+    client: Client, customer: User, staff: User
+) -> None:
+    order = order_place(user=customer, items=[(product_make(stock=5), 1)])
+    order_mark_paid(order=order, note="Payment pi_1 of 10.00 USD received.")
+    order_flag(order=order, reason="Dispute du_1 (fraudulent). Respond in the Stripe dashboard.")
+    order_flag_clear(order=order, actor=staff, note="Won the dispute.")
+    order_refund_record(order=order, refunded=Decimal("4"))
+
+    for url in (f"/api/orders/{order.pk}/", "/api/orders/my/"):
+        body = client.get(url, **bearer(customer)).json()
+        events = body["events"] if "events" in body else body["items"][0]["events"]
+        assert [event["type"] for event in events] == ["placed", "status", "refund"]
+        assert "Dispute" not in json.dumps(events)
+        assert "Flag cleared" not in json.dumps(events)
+    assert order.events.count() == 5  # staff still see the whole timeline
