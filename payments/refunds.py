@@ -7,11 +7,13 @@ sent again with the same key by reconciliation, which Stripe never carries out t
 Refunded amounts only grow: the larger of Stripe's cumulative figure and our own sum.
 """
 
+import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import QuerySet, Sum
+from django.tasks import task
 from django.utils import timezone
 
 from novacart.accounts.models import User
@@ -22,6 +24,8 @@ from payments.models import Payment, Refund
 from payments.selectors import payment_locked, refundable_amount
 from shop.models import Order
 from shop.order_flow import order_flag, order_refund_record
+
+logger = logging.getLogger(__name__)
 
 # A refund still without a Stripe id this long after it was written lost its answer;
 # Stripe keeps idempotency keys for 24 hours, so it is sent again only before that.
@@ -83,6 +87,34 @@ def refund_send(*, refund: Refund) -> Refund:
             )
         raise
     return refund_state_apply(refund=refund, state=state)
+
+
+@task()
+def refund_send_automatic(*, refund_id: int) -> None:
+    """Task: send a refund the system opened (a late payment), off the webhook's request.
+
+    A lost answer leaves it pending for reconciliation to resend with the same key; a
+    refusal flags the order, since the customer still has to get the money back. Any
+    other error fails the task and leaves the refund pending for reconciliation too.
+    """
+    refund = Refund.objects.select_related("payment", "order").get(pk=refund_id)
+    if refund.status != Refund.Status.PENDING or refund.stripe_id:
+        return  # sent already (the task ran twice)
+    try:
+        refund_send(refund=refund)
+    except GatewayError as error:
+        logger.warning("Automatic refund %s not confirmed: %s", refund.pk, error.message)
+        if not error.ambiguous:
+            order_flag(
+                order=refund.order,
+                reason=f"Automatic refund of {refund.amount} {refund.currency.upper()} was "
+                f"refused by Stripe ({error.message}): refund the customer by hand.",
+            )
+
+
+def refund_send_on_commit(*, refund: Refund) -> None:
+    """Queue `refund_send_automatic` for once the refund row is committed."""
+    transaction.on_commit(lambda: refund_send_automatic.enqueue(refund_id=refund.pk), robust=True)
 
 
 def refund_create(

@@ -18,10 +18,16 @@ from django.utils import timezone
 
 from novacart.accounts.models import User
 from novacart.errors import NotFound
-from payments.errors import GatewayError, PaymentNotAllowed
+from payments.errors import PaymentNotAllowed
 from payments.gateway import Intent, from_minor_units, gateway_get, to_minor_units
 from payments.models import Payment, Refund
-from payments.refunds import refund_open, refund_send, refunds_sync, refunds_unsent
+from payments.refunds import (
+    refund_open,
+    refund_send,
+    refund_send_on_commit,
+    refunds_sync,
+    refunds_unsent,
+)
 from payments.selectors import payment_locked
 from shop.errors import InvalidTransition, OutOfStock
 from shop.models import Order, OrderEvent, OrderStatus
@@ -156,27 +162,9 @@ def _late_payment_apply(*, payment: Payment, intent: Intent) -> str:
             actor=None,
             reason=f"Paid after the order was cancelled. {refusal.message} Refunded automatically.",
         )
-        transaction.on_commit(lambda: _refund_send_or_flag(refund=refund))
+        refund_send_on_commit(refund=refund)
         return "late payment: refunded"
     return "late payment: order revived and paid"
-
-
-def _refund_send_or_flag(*, refund: Refund) -> None:
-    """Send an automatic refund once its row is committed (never inside a transaction).
-
-    A lost answer leaves it pending for reconciliation to resend with the same key; a
-    refusal flags the order, since the customer still has to get the money back.
-    """
-    try:
-        refund_send(refund=refund)
-    except GatewayError as error:
-        logger.warning("Automatic refund %s not confirmed: %s", refund.pk, error.message)
-        if not error.ambiguous:
-            order_flag(
-                order=refund.order,
-                reason=f"Automatic refund of {refund.amount} {refund.currency.upper()} was "
-                f"refused by Stripe ({error.message}): refund the customer by hand.",
-            )
 
 
 def payment_failed_apply(*, payment: Payment, intent: Intent) -> str:

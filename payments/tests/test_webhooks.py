@@ -5,6 +5,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.tasks import default_task_backend
 from django.test import Client
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from catalog.tests.factories import product_make
 from novacart.accounts.models import User
 from payments.errors import GatewayError
 from payments.models import Payment, Refund, WebhookEvent
+from payments.refunds import refund_send_automatic
 from payments.services import payment_intent_create, payment_succeeded_apply
 from payments.tests.helpers import (
     WEBHOOK_URL,
@@ -360,6 +362,52 @@ def test_an_automatic_refund_stripe_refuses_flags_the_order(
     assert order.flagged
     assert "refund the customer by hand" in order.flag_reason
     assert Refund.objects.get().status == Refund.Status.FAILED
+
+
+def test_an_automatic_refund_is_a_task_queued_after_commit(
+    client: Client,
+    payment: Payment,
+    customer: User,
+    gateway: FakeGateway,
+    settings: pytest.FixtureRequest,
+    django_capture_on_commit_callbacks,
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    order_cancel(order=payment.order, actor=customer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_webhook(client, succeeded_event(payment.intent_id, amount=2500))
+
+    assert response.status_code == 200
+    assert gateway.calls_of("refund_create") == []  # not sent within the request
+    refund = Refund.objects.get()
+    [queued] = default_task_backend.results
+    assert queued.task.name == "refund_send_automatic"
+    assert queued.kwargs == {"refund_id": refund.pk}
+    assert refund.status == Refund.Status.PENDING
+
+    refund_send_automatic.call(refund_id=refund.pk)  # what the worker does
+    refund_send_automatic.call(refund_id=refund.pk)  # run twice: sent once
+    assert len(gateway.calls_of("refund_create")) == 1
+    assert Refund.objects.get().status == Refund.Status.SUCCEEDED
+
+
+def test_an_automatic_refund_that_crashes_keeps_the_webhook_a_200(
+    client: Client,
+    payment: Payment,
+    customer: User,
+    gateway: FakeGateway,
+    django_capture_on_commit_callbacks,
+) -> None:
+    order_cancel(order=payment.order, actor=customer)
+    gateway.error = RuntimeError("a bug, not a gateway error")  # type: ignore[assignment]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_webhook(client, succeeded_event(payment.intent_id, amount=2500))
+
+    assert response.status_code == 200
+    assert WebhookEvent.objects.get().processed_at is not None
+    assert Refund.objects.get().status == Refund.Status.PENDING  # reconciliation resends it
 
 
 # --- payment_intent.payment_failed ---------------------------------------------------------
