@@ -1,8 +1,9 @@
 """The NinjaAPI: routers, authentication, and one error envelope for domain errors."""
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
+from psycopg.errors import LockNotAvailable, QueryCanceled
 
 from catalog.api import router as catalog_router
 from novacart.accounts.api import router as accounts_router
@@ -21,6 +22,27 @@ api = NinjaAPI(
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     return api.create_response(request, error.as_body(), status=error.status)
+
+
+# Seconds a client should wait before retrying a request that found the database busy.
+BUSY_RETRY_AFTER = 2
+
+
+@api.exception_handler(OperationalError)
+def database_busy(request: HttpRequest, error: OperationalError) -> HttpResponse:
+    """A lock or statement timeout (PostgreSQL lock_timeout/statement_timeout): 503, retry.
+
+    Any other operational error is not ours to soften: it stays a 500.
+    """
+    if not isinstance(error.__cause__, LockNotAvailable | QueryCanceled):
+        raise error
+    response = api.create_response(
+        request,
+        {"detail": "The shop is busy right now: try again in a moment.", "code": "busy"},
+        status=503,
+    )
+    response["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return response
 
 
 class HealthOut(Schema):

@@ -105,6 +105,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Give up waiting for a row lock, or on a statement, well before gunicorn kills the
+    # worker (30 s): the API answers 503 `busy` (Retry-After), a webhook 500 so Stripe
+    # retries. 0 turns a limit off (e.g. for a long migration).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c lock_timeout={env.int('DB_LOCK_TIMEOUT_MS', default=5000)} "
+        f"-c statement_timeout={env.int('DB_STATEMENT_TIMEOUT_MS', default=20000)}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate-limit counters): Redis when REDIS_URL is set, else process memory ---

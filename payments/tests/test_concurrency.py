@@ -7,11 +7,12 @@ and the ledger's unique index are exercised for real.
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from catalog.tests.factories import product_make
-from novacart.testing import bearer, make_user, post_json, race
+from novacart.testing import bearer, lock_timeout, make_user, post_json, race, row_locked
 from payments.models import Payment, Refund, WebhookEvent
 from payments.services import payment_intent_create
 from payments.tests.helpers import FakeGateway, post_webhook, succeeded_event
@@ -80,3 +81,25 @@ def test_expiry_and_payment_at_once_end_paid_with_the_stock_taken_once(
     product = order.lines.get().product
     assert product.stock == 3
     assert not Refund.objects.exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: lock_timeout and row locks"
+)
+def test_a_webhook_that_waits_too_long_for_a_lock_answers_500_for_a_retry(
+    gateway: FakeGateway,
+) -> None:
+    payment = _payment(gateway)
+
+    with row_locked(payment.order), lock_timeout(200):
+        response = post_webhook(Client(), succeeded_event(payment.intent_id, amount=2500))
+
+    assert response.status_code == 500  # not 503: Stripe retries a 500
+    assert response.json()["code"] == "webhook_failed"
+    ledger = WebhookEvent.objects.get()
+    assert ledger.processed_at is None
+    assert "LockNotAvailable" in ledger.error or "lock timeout" in ledger.error
+    assert Order.objects.get(pk=payment.order_id).status == OrderStatus.PENDING
+    assert (
+        post_webhook(Client(), succeeded_event(payment.intent_id, amount=2500)).status_code == 200
+    )
