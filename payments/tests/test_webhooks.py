@@ -121,6 +121,20 @@ def test_missing_or_malformed_signature_is_refused(
     _assert_nothing_stored(payment)
 
 
+@pytest.mark.parametrize("body", ["[]", '[{"id": "evt_1", "type": "x"}]', '"evt"', "{}", "1"])
+def test_a_signed_body_that_is_not_an_event_is_refused(
+    client: Client, payment: Payment, body: str
+) -> None:
+    response = client.post(
+        WEBHOOK_URL, body, content_type="application/json", HTTP_STRIPE_SIGNATURE=sign(body)
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_signature"
+    assert response.json()["detail"] == "The signed body is not a Stripe event."
+    _assert_nothing_stored(payment)
+
+
 def test_webhook_needs_no_token_and_no_csrf(payment: Payment) -> None:
     client = Client(enforce_csrf_checks=True)
     response = post_webhook(client, succeeded_event(payment.intent_id, amount=2500))
