@@ -54,7 +54,7 @@ def payment_intent_create(*, user: User, order_id: int) -> PaymentIntentResult:
 
     Stripe is called outside any transaction; its idempotency key `order-<id>-intent`
     makes two concurrent first calls get one intent, and the payment row is unique per
-    order.
+    order: a call that lost the race to store its intent answers with the stored one.
     """
     order = Order.objects.filter(pk=order_id, user=user).first()
     if order is None:
@@ -83,7 +83,7 @@ def payment_intent_create(*, user: User, order_id: int) -> PaymentIntentResult:
             idempotency_key=f"order-{order.pk}-intent",
         )
         with transaction.atomic():
-            _, created = Payment.objects.get_or_create(
+            payment, created = Payment.objects.get_or_create(
                 order=order,
                 defaults={
                     "intent_id": intent.id,
@@ -98,6 +98,8 @@ def payment_intent_create(*, user: User, order_id: int) -> PaymentIntentResult:
                     type=OrderEvent.Type.PAYMENT,
                     message=f"Payment {intent.id} started.",
                 )
+        if payment.intent_id != intent.id:  # a concurrent first call stored its intent first
+            intent = gateway.intent_retrieve(intent_id=payment.intent_id)
     return PaymentIntentResult(
         payment_intent_id=intent.id,
         client_secret=intent.client_secret,
@@ -165,6 +167,37 @@ def _late_payment_apply(*, payment: Payment, intent: Intent) -> str:
         refund_send_on_commit(refund=refund)
         return "late payment: refunded"
     return "late payment: order revived and paid"
+
+
+def payment_for_unknown_intent(*, intent: Intent) -> Payment | None:
+    """The payment of the order named in the metadata of an intent we never stored.
+
+    Two first calls for one order could each create an intent and only one was stored;
+    money received on the other still belongs to that order. Its payment, while not yet
+    settled, takes the intent over (payment and order locked); a settled one flags the
+    order, as the money came twice. Call inside a transaction.
+    """
+    order_id = intent.metadata.get("order_id", "")
+    payment = payment_locked(order_id=int(order_id)) if order_id.isdigit() else None
+    if payment is None:
+        return None
+    if payment.settled:
+        if intent.amount_received:  # the customer paid twice
+            order_flag(
+                order=payment.order,
+                reason=f"Payment {intent.id} of {_money(intent.amount_received, intent.currency)}"
+                f" was received too, but the order has payment {payment.intent_id}: refund "
+                "it in the Stripe dashboard.",
+            )
+        return None
+    previous, payment.intent_id = payment.intent_id, intent.id
+    payment.save(update_fields=["intent_id", "updated_at"])
+    order_event_record(
+        order=payment.order,
+        type=OrderEvent.Type.PAYMENT,
+        message=f"Payment {intent.id} replaces {previous}, which was never paid.",
+    )
+    return payment
 
 
 def payment_failed_apply(*, payment: Payment, intent: Intent) -> str:

@@ -264,6 +264,35 @@ def test_amount_or_currency_mismatch_flags_the_order_and_does_not_mark_it_paid(
     assert WebhookEvent.objects.get().outcome == "amount mismatch: order flagged, not paid"
 
 
+def test_an_intent_we_never_stored_pays_the_order_in_its_metadata(
+    client: Client, payment: Payment
+) -> None:
+    event = succeeded_event("pi_lost_race", amount=2500)
+    event["data"]["object"]["metadata"] = {"order_id": str(payment.order_id)}
+
+    assert post_webhook(client, event).json() == {"status": "processed"}
+
+    payment, order = _reload(payment)
+    assert order.status == S.PAID
+    assert (payment.intent_id, payment.status) == ("pi_lost_race", Payment.Status.SUCCEEDED)
+    assert order.events.filter(message__contains="replaces").exists()
+
+
+def test_an_unknown_intent_for_an_order_already_paid_flags_it(
+    client: Client, paid: Payment
+) -> None:
+    event = succeeded_event("pi_other", amount=2500)
+    event["data"]["object"]["metadata"] = {"order_id": str(paid.order_id)}
+
+    assert post_webhook(client, event).status_code == 200
+
+    paid, order = _reload(paid)
+    assert paid.intent_id != "pi_other"
+    assert order.status == S.PAID
+    assert order.flagged
+    assert "pi_other of 25.00 USD was received too" in order.flag_reason
+
+
 def test_late_payment_after_expiry_revives_the_order_when_stock_is_left(
     client: Client, payment: Payment, product: Product
 ) -> None:
