@@ -9,7 +9,8 @@ from catalog.models import Product
 from catalog.tests.factories import product_image_make, product_make
 from novacart.accounts.models import User
 from novacart.testing import bearer, patch_json, post_json
-from shop.cart import cart_line_add
+from shop.cart import MAX_LINE_QUANTITY, cart_line_add, cart_line_update
+from shop.errors import QuantityLimit
 from shop.models import CartLine, Order
 from shop.tests.factories import address_make
 
@@ -97,6 +98,18 @@ def test_update_sets_quantity_and_checks_stock(client: Client, customer: User) -
     )
     line.refresh_from_db()
     assert line.quantity == 4
+
+
+def test_update_has_the_same_quantity_limit_as_add(customer: User) -> None:
+    product = product_make(stock=MAX_LINE_QUANTITY + 10)
+    cart_line_add(user=customer, product_id=product.pk)
+    line = CartLine.objects.get()
+
+    with pytest.raises(QuantityLimit):  # the service, as the admin or a script calls it
+        cart_line_update(user=customer, line_id=line.pk, quantity=MAX_LINE_QUANTITY + 1)
+
+    line.refresh_from_db()
+    assert line.quantity == 1
 
 
 def test_someone_elses_line_is_404(client: Client, customer: User, other_customer: User) -> None:
