@@ -31,6 +31,10 @@ class OrderTotalTooHigh(Conflict):
     code = "order_total_too_high"
 
 
+class DefaultAddressRequired(Conflict):
+    code = "default_address_required"
+
+
 class InvalidTransition(Conflict):
     code = "invalid_transition"
 
