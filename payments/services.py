@@ -35,7 +35,7 @@ from shop.order_flow import order_event_record, order_flag, order_mark_paid, ord
 
 logger = logging.getLogger(__name__)
 
-# Reconciliation also asks about orders that expiry cancelled this recently: a payment
+# Reconciliation also asks about orders cancelled this recently (by `cancelled_at`): a payment
 # whose webhook was lost must still find its order (or be refunded).
 RECONCILE_CANCELLED_WINDOW = timedelta(days=1)
 
@@ -253,7 +253,7 @@ def payments_reconcile(*, now: datetime | None = None) -> ReconcileReport:
             Q(order__status=OrderStatus.PENDING)
             | Q(
                 order__status=OrderStatus.CANCELLED,
-                created_at__gte=now - RECONCILE_CANCELLED_WINDOW,
+                order__cancelled_at__gte=now - RECONCILE_CANCELLED_WINDOW,
             )
         )
         .select_related("order")
