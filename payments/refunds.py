@@ -194,14 +194,19 @@ def refund_for_state(*, state: RefundState) -> Refund | None:
     payment = payment_locked(intent_id=state.payment_intent_id, charge_id=state.charge_id)
     if payment is None:
         return None
-    return Refund.objects.create(
-        payment=payment,
-        order=payment.order,
+    # Looked up again under the payment's lock: two events about one dashboard refund
+    # (refund.updated, charge.refund.updated) arriving at once make one row.
+    refund, _ = refunds.get_or_create(
         stripe_id=state.id,
-        amount=from_minor_units(state.amount, state.currency),
-        currency=state.currency,
-        reason="Made in the Stripe dashboard.",
+        defaults={
+            "payment": payment,
+            "order": payment.order,
+            "amount": from_minor_units(state.amount, state.currency),
+            "currency": state.currency,
+            "reason": "Made in the Stripe dashboard.",
+        },
     )
+    return refund
 
 
 def refunds_unsent(*, now: datetime) -> QuerySet[Refund]:

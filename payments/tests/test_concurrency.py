@@ -15,7 +15,7 @@ from catalog.tests.factories import product_make
 from novacart.testing import bearer, lock_timeout, make_user, post_json, race, row_locked
 from payments.models import Payment, Refund, WebhookEvent
 from payments.services import payment_intent_create
-from payments.tests.helpers import FakeGateway, post_webhook, succeeded_event
+from payments.tests.helpers import FakeGateway, post_webhook, refund_event, succeeded_event
 from shop.models import Order, OrderStatus
 from shop.order_flow import orders_expire_pending
 from shop.tests.factories import order_place
@@ -103,3 +103,27 @@ def test_a_webhook_that_waits_too_long_for_a_lock_answers_500_for_a_retry(
     assert (
         post_webhook(Client(), succeeded_event(payment.intent_id, amount=2500)).status_code == 200
     )
+
+
+def test_two_events_of_one_dashboard_refund_at_once_make_one_refund(
+    gateway: FakeGateway,
+) -> None:
+    payment = _payment(gateway)
+    post_webhook(Client(), succeeded_event(payment.intent_id, amount=2500))
+    events = [
+        refund_event("re_dash", intent_id=payment.intent_id, amount=1000, status="succeeded"),
+        refund_event(
+            "re_dash",
+            intent_id=payment.intent_id,
+            amount=1000,
+            status="succeeded",
+            type="charge.refund.updated",
+        ),
+    ]
+
+    statuses = race(lambda i: post_webhook(Client(), events[i]).status_code, 2)
+
+    assert statuses == [200, 200], statuses
+    refund = Refund.objects.get()
+    assert (refund.stripe_id, refund.amount, refund.status) == ("re_dash", 10, "succeeded")
+    assert Order.objects.get(pk=payment.order_id).refunded_amount == 10
