@@ -23,6 +23,7 @@ from payments.gateway import RefundState, from_minor_units, gateway_get, to_mino
 from payments.models import Payment, Refund
 from payments.selectors import payment_locked, refundable_amount
 from shop.models import Order
+from shop.money import money_format
 from shop.order_flow import order_flag, order_refund_record
 
 logger = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def refund_send_automatic(*, refund_id: int) -> None:
         if not error.ambiguous:
             order_flag(
                 order=refund.order,
-                reason=f"Automatic refund of {refund.amount} {refund.currency.upper()} was "
+                reason=f"Automatic refund of {money_format(refund.amount, refund.currency)} was "
                 f"refused by Stripe ({error.message}): refund the customer by hand.",
             )
 
@@ -152,7 +153,7 @@ def refund_state_apply(*, refund: Refund, state: RefundState) -> Refund:
     if previous == Refund.Status.SUCCEEDED and locked.status != previous:
         order_flag(
             order=locked.payment.order,
-            reason=f"Refund {state.id} of {locked.amount} {locked.currency.upper()} is "
+            reason=f"Refund {state.id} of {money_format(locked.amount, locked.currency)} is "
             f"{locked.status} after it had succeeded ({state.failure_reason or 'no reason given'})"
             ": the customer may not have the money back.",
         )

@@ -31,6 +31,7 @@ from payments.refunds import (
 from payments.selectors import payment_locked
 from shop.errors import InvalidTransition, OutOfStock
 from shop.models import Order, OrderEvent, OrderStatus
+from shop.money import money_format
 from shop.order_flow import order_event_record, order_flag, order_mark_paid, order_revive_paid
 
 logger = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def payment_intent_create(*, user: User, order_id: int) -> PaymentIntentResult:
 
 
 def _money(amount: int, currency: str) -> str:
-    return f"{from_minor_units(amount, currency)} {currency.upper()}"
+    return money_format(from_minor_units(amount, currency), currency)
 
 
 def payment_succeeded_apply(*, payment: Payment, intent: Intent) -> str:
@@ -135,7 +136,7 @@ def payment_succeeded_apply(*, payment: Payment, intent: Intent) -> str:
         order_flag(
             order=order,
             reason=f"Payment {intent.id} received {received}, but the order total is "
-            f"{order.total} {order.currency.upper()}: not marked paid. Check and refund.",
+            f"{money_format(order.total, order.currency)}: not marked paid. Check and refund.",
         )
         return "amount mismatch: order flagged, not paid"
     match order.status:

@@ -41,6 +41,7 @@ from shop.models import (
     OrderLine,
     OrderStatus,
 )
+from shop.money import money_format
 from shop.order_flow import order_email_on_commit, order_event_record, order_mark_paid
 
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read out
@@ -131,18 +132,18 @@ def _total_check(total: Decimal, currency: str) -> None:
         -field.decimal_places
     )
     maximum = min(settings.ORDER_TOTAL_MAX, storable)
-    currency = currency.upper()
     if total > maximum:
         raise OrderTotalTooHigh(
-            f"The order total {total} {currency} is over the {maximum} {currency} a payment "
-            "can take: split it into smaller orders.",
+            f"The order total {money_format(total, currency)} is over the "
+            f"{money_format(maximum, currency)} a payment can take: split it into smaller orders.",
             total=str(total),
             maximum=str(maximum),
         )
     if 0 < total < settings.ORDER_TOTAL_MIN:
         raise OrderTotalTooLow(
-            f"The order total {total} {currency} is under the {settings.ORDER_TOTAL_MIN} "
-            f"{currency} a card payment needs: add something to the cart.",
+            f"The order total {money_format(total, currency)} is under the "
+            f"{money_format(settings.ORDER_TOTAL_MIN, currency)} a card payment needs: add "
+            "something to the cart.",
             total=str(total),
             minimum=str(settings.ORDER_TOTAL_MIN),
         )
@@ -223,7 +224,7 @@ def order_create(
     order_event_record(
         order=order,
         type=OrderEvent.Type.PLACED,
-        message=f"Order placed: {len(lines)} line(s), {order.total} {order.currency.upper()}.",
+        message=f"Order placed: {len(lines)} line(s), {money_format(order.total, order.currency)}.",
         actor=user,
         to_status=order.status,
     )

@@ -548,6 +548,18 @@ def test_refund_made_in_the_stripe_dashboard_is_recorded(client: Client, paid: P
     assert order.refunded_amount == 7
 
 
+def test_the_customers_refund_event_shows_money_with_two_places(
+    client: Client, paid: Payment
+) -> None:
+    event = refund_event("re_cents", intent_id=paid.intent_id, amount=1234, status="succeeded")
+
+    post_webhook(client, event)
+
+    _, order = _reload(paid)
+    message = order.events.get(type=OrderEvent.Type.REFUND).message
+    assert message == "Refunded 12.34 USD; 12.34 USD of 25.00 USD refunded in all."
+
+
 def test_refund_updates_under_the_older_event_name_are_applied(
     client: Client, paid: Payment
 ) -> None:
