@@ -41,7 +41,7 @@ from shop.models import (
     OrderLine,
     OrderStatus,
 )
-from shop.money import money_format
+from shop.money import CENT, money_format
 from shop.order_flow import order_email_on_commit, order_event_record, order_mark_paid
 
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read out
@@ -128,9 +128,7 @@ def _products_reserve(lines: list[CartLine]) -> dict[int, Product]:
 def _total_check(total: Decimal, currency: str) -> None:
     """Refuse a total that a card payment cannot take (0.00 needs none) or an order cannot hold."""
     field = Order._meta.get_field("total")
-    storable = Decimal(10) ** (field.max_digits - field.decimal_places) - Decimal(1).scaleb(
-        -field.decimal_places
-    )
+    storable = Decimal(10) ** (field.max_digits - field.decimal_places) - CENT  # 9,999,999,999.99
     maximum = min(settings.ORDER_TOTAL_MAX, storable)
     if total > maximum:
         raise OrderTotalTooHigh(
