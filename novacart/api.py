@@ -3,10 +3,11 @@
 import logging
 
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import Throttled
+from psycopg.errors import LockNotAvailable, QueryCanceled
 
 from catalog.api import router as catalog_router
 from novacart.accounts.api import router as accounts_router
@@ -50,6 +51,27 @@ def server_error(request: HttpRequest, error: Exception) -> HttpResponse:
     logger.exception("Internal server error: %s %s", request.method, request.path)
     body = {"detail": "Internal server error", "code": "server_error"}
     return api.create_response(request, body, status=500)
+
+
+# Seconds a client should wait before retrying a request that found the database busy.
+BUSY_RETRY_AFTER = 2
+
+
+@api.exception_handler(OperationalError)
+def database_busy(request: HttpRequest, error: OperationalError) -> HttpResponse:
+    """A lock or statement timeout (PostgreSQL lock_timeout/statement_timeout): 503, retry.
+
+    Any other operational error is not ours to soften: it stays a 500.
+    """
+    if not isinstance(error.__cause__, LockNotAvailable | QueryCanceled):
+        return server_error(request, error)
+    response = api.create_response(
+        request,
+        {"detail": "The shop is busy right now: try again in a moment.", "code": "busy"},
+        status=503,
+    )
+    response["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return response
 
 
 class HealthOut(Schema):

@@ -10,6 +10,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -109,6 +110,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Give up waiting for a row lock, or on a statement, well before gunicorn kills the
+    # worker (30 s): the API answers 503 `busy` (Retry-After), a webhook 500 so Stripe
+    # retries. 0 turns a limit off (e.g. for a long migration).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c lock_timeout={env.int('DB_LOCK_TIMEOUT_MS', default=5000)} "
+        f"-c statement_timeout={env.int('DB_STATEMENT_TIMEOUT_MS', default=20000)}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate-limit counters): Redis when REDIS_URL is set, else process memory ---
@@ -227,6 +236,12 @@ TASKS = {
 NOVACART_CURRENCY = env.str("NOVACART_CURRENCY", default="usd").lower()
 # Unpaid orders older than this (seconds) are cancelled by `manage.py expire_pending_orders`.
 ORDER_PENDING_TTL = env.int("ORDER_PENDING_TTL", default=30 * 60)
+# Unpaid orders one customer may have at once: each holds stock until paid or expired.
+MAX_PENDING_ORDERS_PER_CUSTOMER = env.int("MAX_PENDING_ORDERS_PER_CUSTOMER", default=3)
+# The totals a card payment can take, in NOVACART_CURRENCY (Stripe, USD: 0.50 to 999,999.99).
+# Checkout refuses others; an order of 0.00 needs no payment and is confirmed at once.
+ORDER_TOTAL_MIN = Decimal(env.str("ORDER_TOTAL_MIN", default="0.50"))
+ORDER_TOTAL_MAX = Decimal(env.str("ORDER_TOTAL_MAX", default="999999.99"))
 # Stripe (payments/). STRIPE_API_BASE points the client at a Stripe-compatible test server.
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")

@@ -2,11 +2,12 @@
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.db import connection
+from django.db import connection, connections, models
 from django.test import Client
 
 from novacart.accounts.groups import CATALOG_MANAGERS, ORDER_MANAGERS
@@ -71,3 +72,30 @@ def race[T](task: Callable[[int], T], workers: int) -> list[T | BaseException]:
     for thread in threads:
         thread.join(timeout=120)
     return results
+
+
+@contextmanager
+def row_locked(instance: models.Model) -> Iterator[None]:
+    """Hold `SELECT ... FOR UPDATE` on `instance`'s row from another database connection."""
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("BEGIN")
+            table = connection.ops.quote_name(instance._meta.db_table)
+            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE", [instance.pk])
+            yield
+            cursor.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+@contextmanager
+def lock_timeout(milliseconds: int) -> Iterator[None]:
+    """Make this connection's PostgreSQL lock_timeout short for a test, then put it back."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = {int(milliseconds)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")

@@ -7,11 +7,13 @@ sent again with the same key by reconciliation, which Stripe never carries out t
 Refunded amounts only grow: the larger of Stripe's cumulative figure and our own sum.
 """
 
+import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import QuerySet, Sum
+from django.tasks import task
 from django.utils import timezone
 
 from novacart.accounts.models import User
@@ -21,7 +23,10 @@ from payments.gateway import RefundState, from_minor_units, gateway_get, to_mino
 from payments.models import Payment, Refund
 from payments.selectors import payment_locked, refundable_amount
 from shop.models import Order
+from shop.money import money_format
 from shop.order_flow import order_flag, order_refund_record
+
+logger = logging.getLogger(__name__)
 
 # A refund still without a Stripe id this long after it was written lost its answer;
 # Stripe keeps idempotency keys for 24 hours, so it is sent again only before that.
@@ -85,6 +90,34 @@ def refund_send(*, refund: Refund) -> Refund:
     return refund_state_apply(refund=refund, state=state)
 
 
+@task()
+def refund_send_automatic(*, refund_id: int) -> None:
+    """Task: send a refund the system opened (a late payment), off the webhook's request.
+
+    A lost answer leaves it pending for reconciliation to resend with the same key; a
+    refusal flags the order, since the customer still has to get the money back. Any
+    other error fails the task and leaves the refund pending for reconciliation too.
+    """
+    refund = Refund.objects.select_related("payment", "order").get(pk=refund_id)
+    if refund.status != Refund.Status.PENDING or refund.stripe_id:
+        return  # sent already (the task ran twice)
+    try:
+        refund_send(refund=refund)
+    except GatewayError as error:
+        logger.warning("Automatic refund %s not confirmed: %s", refund.pk, error.message)
+        if not error.ambiguous:
+            order_flag(
+                order=refund.order,
+                reason=f"Automatic refund of {money_format(refund.amount, refund.currency)} was "
+                f"refused by Stripe ({error.message}): refund the customer by hand.",
+            )
+
+
+def refund_send_on_commit(*, refund: Refund) -> None:
+    """Queue `refund_send_automatic` for once the refund row is committed."""
+    transaction.on_commit(lambda: refund_send_automatic.enqueue(refund_id=refund.pk), robust=True)
+
+
 def refund_create(
     *, order_id: int, amount: Decimal | None, actor: User | None, reason: str = ""
 ) -> Refund:
@@ -120,7 +153,7 @@ def refund_state_apply(*, refund: Refund, state: RefundState) -> Refund:
     if previous == Refund.Status.SUCCEEDED and locked.status != previous:
         order_flag(
             order=locked.payment.order,
-            reason=f"Refund {state.id} of {locked.amount} {locked.currency.upper()} is "
+            reason=f"Refund {state.id} of {money_format(locked.amount, locked.currency)} is "
             f"{locked.status} after it had succeeded ({state.failure_reason or 'no reason given'})"
             ": the customer may not have the money back.",
         )
@@ -162,14 +195,19 @@ def refund_for_state(*, state: RefundState) -> Refund | None:
     payment = payment_locked(intent_id=state.payment_intent_id, charge_id=state.charge_id)
     if payment is None:
         return None
-    return Refund.objects.create(
-        payment=payment,
-        order=payment.order,
+    # Looked up again under the payment's lock: two events about one dashboard refund
+    # (refund.updated, charge.refund.updated) arriving at once make one row.
+    refund, _ = refunds.get_or_create(
         stripe_id=state.id,
-        amount=from_minor_units(state.amount, state.currency),
-        currency=state.currency,
-        reason="Made in the Stripe dashboard.",
+        defaults={
+            "payment": payment,
+            "order": payment.order,
+            "amount": from_minor_units(state.amount, state.currency),
+            "currency": state.currency,
+            "reason": "Made in the Stripe dashboard.",
+        },
     )
+    return refund
 
 
 def refunds_unsent(*, now: datetime) -> QuerySet[Refund]:

@@ -18,18 +18,25 @@ from django.utils import timezone
 
 from novacart.accounts.models import User
 from novacart.errors import NotFound
-from payments.errors import GatewayError, PaymentNotAllowed
+from payments.errors import PaymentNotAllowed
 from payments.gateway import Intent, from_minor_units, gateway_get, to_minor_units
 from payments.models import Payment, Refund
-from payments.refunds import refund_open, refund_send, refunds_sync, refunds_unsent
+from payments.refunds import (
+    refund_open,
+    refund_send,
+    refund_send_on_commit,
+    refunds_sync,
+    refunds_unsent,
+)
 from payments.selectors import payment_locked
 from shop.errors import InvalidTransition, OutOfStock
 from shop.models import Order, OrderEvent, OrderStatus
+from shop.money import money_format
 from shop.order_flow import order_event_record, order_flag, order_mark_paid, order_revive_paid
 
 logger = logging.getLogger(__name__)
 
-# Reconciliation also asks about orders that expiry cancelled this recently: a payment
+# Reconciliation also asks about orders cancelled this recently (by `cancelled_at`): a payment
 # whose webhook was lost must still find its order (or be refunded).
 RECONCILE_CANCELLED_WINDOW = timedelta(days=1)
 
@@ -48,11 +55,17 @@ def payment_intent_create(*, user: User, order_id: int) -> PaymentIntentResult:
 
     Stripe is called outside any transaction; its idempotency key `order-<id>-intent`
     makes two concurrent first calls get one intent, and the payment row is unique per
-    order.
+    order: a call that lost the race to store its intent answers with the stored one.
     """
     order = Order.objects.filter(pk=order_id, user=user).first()
     if order is None:
         raise NotFound("Order not found.")
+    if not order.total:
+        raise PaymentNotAllowed(
+            f"Order {order.number} has nothing to pay: it is confirmed without a payment.",
+            code="nothing_to_pay",
+            order_status=order.status,
+        )
     if order.status != OrderStatus.PENDING:
         raise PaymentNotAllowed(
             f"Order {order.number} is {order.get_status_display().lower()}: only an order "
@@ -71,7 +84,7 @@ def payment_intent_create(*, user: User, order_id: int) -> PaymentIntentResult:
             idempotency_key=f"order-{order.pk}-intent",
         )
         with transaction.atomic():
-            _, created = Payment.objects.get_or_create(
+            payment, created = Payment.objects.get_or_create(
                 order=order,
                 defaults={
                     "intent_id": intent.id,
@@ -86,6 +99,8 @@ def payment_intent_create(*, user: User, order_id: int) -> PaymentIntentResult:
                     type=OrderEvent.Type.PAYMENT,
                     message=f"Payment {intent.id} started.",
                 )
+        if payment.intent_id != intent.id:  # a concurrent first call stored its intent first
+            intent = gateway.intent_retrieve(intent_id=payment.intent_id)
     return PaymentIntentResult(
         payment_intent_id=intent.id,
         client_secret=intent.client_secret,
@@ -96,7 +111,7 @@ def payment_intent_create(*, user: User, order_id: int) -> PaymentIntentResult:
 
 
 def _money(amount: int, currency: str) -> str:
-    return f"{from_minor_units(amount, currency)} {currency.upper()}"
+    return money_format(from_minor_units(amount, currency), currency)
 
 
 def payment_succeeded_apply(*, payment: Payment, intent: Intent) -> str:
@@ -121,7 +136,7 @@ def payment_succeeded_apply(*, payment: Payment, intent: Intent) -> str:
         order_flag(
             order=order,
             reason=f"Payment {intent.id} received {received}, but the order total is "
-            f"{order.total} {order.currency.upper()}: not marked paid. Check and refund.",
+            f"{money_format(order.total, order.currency)}: not marked paid. Check and refund.",
         )
         return "amount mismatch: order flagged, not paid"
     match order.status:
@@ -150,27 +165,40 @@ def _late_payment_apply(*, payment: Payment, intent: Intent) -> str:
             actor=None,
             reason=f"Paid after the order was cancelled. {refusal.message} Refunded automatically.",
         )
-        transaction.on_commit(lambda: _refund_send_or_flag(refund=refund))
+        refund_send_on_commit(refund=refund)
         return "late payment: refunded"
     return "late payment: order revived and paid"
 
 
-def _refund_send_or_flag(*, refund: Refund) -> None:
-    """Send an automatic refund once its row is committed (never inside a transaction).
+def payment_for_unknown_intent(*, intent: Intent) -> Payment | None:
+    """The payment of the order named in the metadata of an intent we never stored.
 
-    A lost answer leaves it pending for reconciliation to resend with the same key; a
-    refusal flags the order, since the customer still has to get the money back.
+    Two first calls for one order could each create an intent and only one was stored;
+    money received on the other still belongs to that order. Its payment, while not yet
+    settled, takes the intent over (payment and order locked); a settled one flags the
+    order, as the money came twice. Call inside a transaction.
     """
-    try:
-        refund_send(refund=refund)
-    except GatewayError as error:
-        logger.warning("Automatic refund %s not confirmed: %s", refund.pk, error.message)
-        if not error.ambiguous:
+    order_id = intent.metadata.get("order_id", "")
+    payment = payment_locked(order_id=int(order_id)) if order_id.isdigit() else None
+    if payment is None:
+        return None
+    if payment.settled:
+        if intent.amount_received:  # the customer paid twice
             order_flag(
-                order=refund.order,
-                reason=f"Automatic refund of {refund.amount} {refund.currency.upper()} was "
-                f"refused by Stripe ({error.message}): refund the customer by hand.",
+                order=payment.order,
+                reason=f"Payment {intent.id} of {_money(intent.amount_received, intent.currency)}"
+                f" was received too, but the order has payment {payment.intent_id}: refund "
+                "it in the Stripe dashboard.",
             )
+        return None
+    previous, payment.intent_id = payment.intent_id, intent.id
+    payment.save(update_fields=["intent_id", "updated_at"])
+    order_event_record(
+        order=payment.order,
+        type=OrderEvent.Type.PAYMENT,
+        message=f"Payment {intent.id} replaces {previous}, which was never paid.",
+    )
+    return payment
 
 
 def payment_failed_apply(*, payment: Payment, intent: Intent) -> str:
@@ -226,7 +254,7 @@ def payments_reconcile(*, now: datetime | None = None) -> ReconcileReport:
             Q(order__status=OrderStatus.PENDING)
             | Q(
                 order__status=OrderStatus.CANCELLED,
-                created_at__gte=now - RECONCILE_CANCELLED_WINDOW,
+                order__cancelled_at__gte=now - RECONCILE_CANCELLED_WINDOW,
             )
         )
         .select_related("order")

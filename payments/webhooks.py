@@ -30,7 +30,11 @@ from payments.gateway import (
 from payments.models import WebhookEvent
 from payments.refunds import refund_for_state, refund_state_apply, refunds_sync
 from payments.selectors import payment_locked
-from payments.services import payment_failed_apply, payment_succeeded_apply
+from payments.services import (
+    payment_failed_apply,
+    payment_for_unknown_intent,
+    payment_succeeded_apply,
+)
 from shop.order_flow import order_flag
 
 logger = logging.getLogger(__name__)
@@ -43,7 +47,7 @@ class WebhookReceipt:
 
 
 def _intent_succeeded(intent: Intent) -> str:
-    payment = payment_locked(intent_id=intent.id)
+    payment = payment_locked(intent_id=intent.id) or payment_for_unknown_intent(intent=intent)
     if payment is None:
         return f"ignored: no order has intent {intent.id}"
     return payment_succeeded_apply(payment=payment, intent=intent)

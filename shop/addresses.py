@@ -1,4 +1,5 @@
-"""Address book services: at most one default address per user."""
+"""Address book services: one default address per user (at most one, by a constraint;
+and never none while the user has an address)."""
 
 from typing import Any
 
@@ -6,6 +7,7 @@ from django.db import transaction
 
 from novacart.accounts.models import User
 from novacart.errors import NotFound
+from shop.errors import DefaultAddressRequired
 from shop.models import Address
 
 
@@ -38,6 +40,10 @@ def address_create(*, user: User, is_default: bool = False, **fields: Any) -> Ad
 def address_update(*, user: User, address_id: int, **changes: Any) -> Address:
     _user_lock(user)
     address = _own(user=user, address_id=address_id)
+    if changes.get("is_default") is False and address.is_default:
+        raise DefaultAddressRequired(
+            "This is your default address: make another address the default instead."
+        )
     if changes.get("is_default"):
         _defaults_clear(user=user, keep=address.pk)
     for field, value in changes.items():

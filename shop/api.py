@@ -78,7 +78,7 @@ def address_detail(request: HttpRequest, address_id: ObjectId) -> Address:
     return selectors.address_get(user=request.auth, address_id=address_id)
 
 
-@router.patch("addresses/{address_id}/", response={200: AddressOut, **BAD_BODY, **NOT_FOUND})
+@router.patch("addresses/{address_id}/", response={200: AddressOut, **CONFLICT})
 def address_update(request: HttpRequest, address_id: ObjectId, payload: AddressPatch) -> Address:
     return addresses.address_update(
         user=request.auth, address_id=address_id, **payload.dict(exclude_unset=True)

@@ -44,13 +44,16 @@ def _cart_lock(user: User) -> Cart:
     return Cart.objects.select_for_update().get(user=user)
 
 
-def _stock_check(*, product: Product, quantity: int) -> None:
+def _quantity_check(*, product: Product, quantity: int) -> None:
+    """A line's new quantity: within the stock and within MAX_LINE_QUANTITY."""
     if quantity > product.stock:
         raise OutOfStock(
             f"Only {product.stock} of {product.name} left in stock.",
             product_ids=[product.pk],
             available=product.stock,
         )
+    if quantity > MAX_LINE_QUANTITY:
+        raise QuantityLimit(f"At most {MAX_LINE_QUANTITY} of one product per order.")
 
 
 def _active_product(product_id: int) -> Product:
@@ -66,9 +69,7 @@ def cart_line_add(*, user: User, product_id: int, quantity: int = 1) -> Cart:
     product = _active_product(product_id)
     line = cart.lines.filter(product=product).first()
     total = quantity + (line.quantity if line else 0)
-    _stock_check(product=product, quantity=total)
-    if total > MAX_LINE_QUANTITY:
-        raise QuantityLimit(f"At most {MAX_LINE_QUANTITY} of one product per order.")
+    _quantity_check(product=product, quantity=total)
     if line is None:
         CartLine.objects.create(
             cart=cart, product=product, sku=product.sku, name=product.name, quantity=total
@@ -94,7 +95,7 @@ def cart_line_update(*, user: User, line_id: int, quantity: int) -> Cart:
         raise ProductUnavailable(
             f"{line.name} is no longer available: remove it from the cart.", line_ids=[line.pk]
         )
-    _stock_check(product=line.product, quantity=quantity)
+    _quantity_check(product=line.product, quantity=quantity)
     line.quantity = quantity
     line.save(update_fields=["quantity"])
     return cart

@@ -2,8 +2,10 @@
 
 One transaction: lock the cart (so one cart makes one order), replay an
 `Idempotency-Key` seen before, lock the products in primary-key order, check every
-line, decrement stock with F(), copy lines and address onto the order, empty the
-cart. Any problem raises before anything is written, or rolls everything back.
+line, decrement stock with F(), copy lines (from the locked products) and address onto
+the order, empty the cart. A total that a card payment cannot take is refused; a total
+of 0.00 needs no payment, so that order is confirmed (PAID) at once. Any problem raises
+before anything is written, or rolls everything back.
 """
 
 import hashlib
@@ -20,9 +22,27 @@ from catalog.models import Product
 from novacart.accounts.models import User
 from novacart.errors import NotFound
 from shop.cart import cart_line_is_available
-from shop.errors import CartEmpty, IdempotencyKeyReused, OutOfStock, ProductUnavailable
-from shop.models import Address, Cart, CartLine, IdempotencyKey, Order, OrderEvent, OrderLine
-from shop.order_flow import order_email_on_commit, order_event_record
+from shop.errors import (
+    CartEmpty,
+    IdempotencyKeyReused,
+    OrderTotalTooHigh,
+    OrderTotalTooLow,
+    OutOfStock,
+    ProductUnavailable,
+    TooManyPendingOrders,
+)
+from shop.models import (
+    Address,
+    Cart,
+    CartLine,
+    IdempotencyKey,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+)
+from shop.money import CENT, money_format
+from shop.order_flow import order_email_on_commit, order_event_record, order_mark_paid
 
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read out
 
@@ -54,8 +74,28 @@ def _address_copy(address: Address) -> dict[str, str]:
     }
 
 
-def _products_reserve(lines: list[CartLine]) -> None:
-    """Lock the lines' products in pk order, check them all, then decrement stock."""
+def _pending_orders_check(user: User) -> None:
+    """Refuse a new order while the user has too many unpaid ones (each holds stock).
+
+    Call with the user's cart locked: checkouts of one user then run one at a time.
+    """
+    limit = settings.MAX_PENDING_ORDERS_PER_CUSTOMER
+    pending = Order.objects.filter(user=user, status=OrderStatus.PENDING).count()
+    if pending >= limit:
+        raise TooManyPendingOrders(
+            f"You already have {pending} unpaid order(s), the most allowed at once: pay or "
+            "cancel one of them before placing another.",
+            pending_orders=pending,
+            limit=limit,
+        )
+
+
+def _products_reserve(lines: list[CartLine]) -> dict[int, Product]:
+    """Lock the lines' products in pk order, check them all, then decrement stock.
+
+    Returns the locked products: what the order copies (price, name, sku) is read there,
+    not from the cart's earlier read, which a concurrent edit may have made stale.
+    """
     unavailable = [line for line in lines if not cart_line_is_available(line)]
     if unavailable:
         raise ProductUnavailable(
@@ -82,6 +122,41 @@ def _products_reserve(lines: list[CartLine]) -> None:
         )
     for pk in sorted(wanted):
         Product.objects.filter(pk=pk).update(stock=F("stock") - wanted[pk])
+    return locked
+
+
+def _total_check(total: Decimal, currency: str) -> None:
+    """Refuse a total that a card payment cannot take (0.00 needs none) or an order cannot hold."""
+    field = Order._meta.get_field("total")
+    storable = Decimal(10) ** (field.max_digits - field.decimal_places) - CENT  # 9,999,999,999.99
+    maximum = min(settings.ORDER_TOTAL_MAX, storable)
+    if total > maximum:
+        raise OrderTotalTooHigh(
+            f"The order total {money_format(total, currency)} is over the "
+            f"{money_format(maximum, currency)} a payment can take: split it into smaller orders.",
+            total=str(total),
+            maximum=str(maximum),
+        )
+    if 0 < total < settings.ORDER_TOTAL_MIN:
+        raise OrderTotalTooLow(
+            f"The order total {money_format(total, currency)} is under the "
+            f"{money_format(settings.ORDER_TOTAL_MIN, currency)} a card payment needs: add "
+            "something to the cart.",
+            total=str(total),
+            minimum=str(settings.ORDER_TOTAL_MIN),
+        )
+
+
+def _order_line(order: Order, product: Product, quantity: int) -> OrderLine:
+    return OrderLine(
+        order=order,
+        product=product,
+        sku=product.sku,
+        name=product.name,
+        unit_price=product.price,
+        quantity=quantity,
+        line_total=product.price * quantity,
+    )
 
 
 def _order_insert(**fields: object) -> Order:
@@ -118,32 +193,26 @@ def order_create(
     address = Address.objects.filter(pk=address_id, user=user).first()
     if address is None:
         raise NotFound("Address not found.")
+    _pending_orders_check(user)
     lines = list(cart.lines.select_related("product").order_by("product_id"))
     if not lines:
         raise CartEmpty("The cart is empty.")
 
-    _products_reserve(lines)
-    subtotal = sum((line.product.price * line.quantity for line in lines), Decimal("0.00"))
+    products = _products_reserve(lines)
+    subtotal = sum(
+        (products[line.product_id].price * line.quantity for line in lines), Decimal("0.00")
+    )
+    currency = settings.NOVACART_CURRENCY
+    _total_check(subtotal, currency)
     order = _order_insert(
         user=user,
-        currency=settings.NOVACART_CURRENCY,
+        currency=currency,
         subtotal=subtotal,
         total=subtotal,
         shipping_address=_address_copy(address),
     )
     OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                product=line.product,
-                sku=line.product.sku,
-                name=line.product.name,
-                unit_price=line.product.price,
-                quantity=line.quantity,
-                line_total=line.product.price * line.quantity,
-            )
-            for line in lines
-        ]
+        [_order_line(order, products[line.product_id], line.quantity) for line in lines]
     )
     cart.lines.all().delete()
     if idempotency_key:
@@ -153,9 +222,11 @@ def order_create(
     order_event_record(
         order=order,
         type=OrderEvent.Type.PLACED,
-        message=f"Order placed: {len(lines)} line(s), {order.total} {order.currency.upper()}.",
+        message=f"Order placed: {len(lines)} line(s), {money_format(order.total, order.currency)}.",
         actor=user,
         to_status=order.status,
     )
     order_email_on_commit(order=order, template="order_placed")
+    if not order.total:  # free: nothing for a payment to take, so it is confirmed now
+        order_mark_paid(order=order, note="Nothing to pay: confirmed without a payment.")
     return CheckoutResult(order=order, created=True)

@@ -19,6 +19,22 @@ class QuantityLimit(Conflict):
     code = "quantity_limit"
 
 
+class TooManyPendingOrders(Conflict):
+    code = "too_many_pending_orders"
+
+
+class OrderTotalTooLow(Conflict):
+    code = "order_total_too_low"
+
+
+class OrderTotalTooHigh(Conflict):
+    code = "order_total_too_high"
+
+
+class DefaultAddressRequired(Conflict):
+    code = "default_address_required"
+
+
 class InvalidTransition(Conflict):
     code = "invalid_transition"
 

@@ -162,6 +162,9 @@ class OrderEvent(models.Model):
         NOTE = "note", "Note"
         FLAG = "flag", "Flagged for staff"
 
+    # What the customer sees of the timeline; notes and flags are for staff only.
+    CUSTOMER_TYPES = (Type.PLACED, Type.STATUS, Type.PAYMENT, Type.REFUND)
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=16, choices=Type.choices)
     from_status = models.CharField(max_length=12, choices=OrderStatus.choices, blank=True)

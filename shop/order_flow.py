@@ -23,6 +23,7 @@ from novacart.emails import email_send_on_commit
 from shop.errors import InvalidTransition, OutOfStock, TrackingNumberRequired
 from shop.models import Order, OrderEvent, OrderLine
 from shop.models import OrderStatus as S
+from shop.money import money_format
 
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.PENDING: frozenset({S.PAID, S.CANCELLED}),
@@ -263,10 +264,11 @@ def order_refund_record(
     amount = min(refunded, locked.total)
     if amount > locked.refunded_amount:
         Order.objects.filter(pk=locked.pk).update(refunded_amount=amount, updated_at=timezone.now())
-        currency = locked.currency.upper()
+        currency = locked.currency
         message = (
-            f"Refunded {amount - locked.refunded_amount} {currency}; "
-            f"{amount} of {locked.total} {currency} refunded in all."
+            f"Refunded {money_format(amount - locked.refunded_amount, currency)}; "
+            f"{money_format(amount, currency)} of {money_format(locked.total, currency)} "
+            "refunded in all."
         )
         order_event_record(
             order=locked,

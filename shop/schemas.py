@@ -52,12 +52,19 @@ class CartUpdateIn(BodyIn):
 
 class CartItemOut(Schema):
     id: int
-    product: ProductOut | None = Field(description="null when the product was deleted.")
+    product: ProductOut | None = Field(
+        description="null when the product was deactivated or deleted: then only the name "
+        "and sku copied into the line are shown."
+    )
     name: str
     sku: str
     quantity: int
     available: bool = Field(description="false: the product was deactivated or deleted.")
     line_total: Money
+
+    @staticmethod
+    def resolve_product(obj: CartLine) -> object:
+        return obj.product if cart_line_is_available(obj) else None
 
     @staticmethod
     def resolve_available(obj: CartLine) -> bool:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from catalog.selectors import product_images_prefetch
 from novacart.accounts.models import User
 from novacart.errors import NotFound
-from shop.models import Address, Cart, CartLine, Order, OrderStatus
+from shop.models import Address, Cart, CartLine, Order, OrderEvent, OrderStatus
 
 CENT = Decimal("0.01")
 # Paid orders that still have to leave the warehouse.
@@ -46,7 +46,11 @@ def address_get(*, user: User, address_id: int) -> Address:
 
 
 def order_list(*, user: User, status: str | None = None) -> QuerySet[Order]:
-    orders = Order.objects.filter(user=user).prefetch_related("lines", "events")
+    """The user's orders, with their lines and the customer-facing part of their timeline."""
+    customer_events = OrderEvent.objects.filter(type__in=OrderEvent.CUSTOMER_TYPES)
+    orders = Order.objects.filter(user=user).prefetch_related(
+        "lines", Prefetch("events", queryset=customer_events)
+    )
     if status:
         orders = orders.filter(status=status)
     return orders.order_by("-created_at", "-id")

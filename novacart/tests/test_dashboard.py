@@ -190,7 +190,10 @@ def test_figures_count_and_link_to_their_lists(admin_client: Client, customer: U
     assert pending.number not in paid_today
 
 
-def test_latest_orders_link_to_their_pages(admin_client: Client, customer: User) -> None:
+def test_latest_orders_link_to_their_pages(
+    admin_client: Client, customer: User, settings: Any
+) -> None:
+    settings.MAX_PENDING_ORDERS_PER_CUSTOMER = 10
     orders = [order_place(user=customer, items=[(product_make(stock=5), 1)]) for _ in range(10)]
     table = dashboard_of(admin_client)["latest_orders"]
     assert len(table["rows"]) == 8

@@ -7,14 +7,23 @@ and the ledger's unique index are exercised for real.
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from catalog.tests.factories import product_make
-from novacart.testing import bearer, make_staff, make_user, post_json, race
+from novacart.testing import (
+    bearer,
+    lock_timeout,
+    make_staff,
+    make_user,
+    post_json,
+    race,
+    row_locked,
+)
 from payments.models import Payment, Refund, WebhookEvent
 from payments.services import payment_intent_create
-from payments.tests.helpers import FakeGateway, post_webhook, succeeded_event
+from payments.tests.helpers import FakeGateway, post_webhook, refund_event, succeeded_event
 from shop.models import Order, OrderStatus
 from shop.order_flow import orders_expire_pending
 from shop.tests.factories import order_place
@@ -80,3 +89,49 @@ def test_expiry_and_payment_at_once_end_paid_with_the_stock_taken_once(
     product = order.lines.get().product
     assert product.stock == 3
     assert not Refund.objects.exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: lock_timeout and row locks"
+)
+def test_a_webhook_that_waits_too_long_for_a_lock_answers_500_for_a_retry(
+    gateway: FakeGateway,
+) -> None:
+    payment = _payment(gateway)
+
+    with row_locked(payment.order), lock_timeout(200):
+        response = post_webhook(Client(), succeeded_event(payment.intent_id, amount=2500))
+
+    assert response.status_code == 500  # not 503: Stripe retries a 500
+    assert response.json()["code"] == "webhook_failed"
+    ledger = WebhookEvent.objects.get()
+    assert ledger.processed_at is None
+    assert "LockNotAvailable" in ledger.error or "lock timeout" in ledger.error
+    assert Order.objects.get(pk=payment.order_id).status == OrderStatus.PENDING
+    assert (
+        post_webhook(Client(), succeeded_event(payment.intent_id, amount=2500)).status_code == 200
+    )
+
+
+def test_two_events_of_one_dashboard_refund_at_once_make_one_refund(
+    gateway: FakeGateway,
+) -> None:
+    payment = _payment(gateway)
+    post_webhook(Client(), succeeded_event(payment.intent_id, amount=2500))
+    events = [
+        refund_event("re_dash", intent_id=payment.intent_id, amount=1000, status="succeeded"),
+        refund_event(
+            "re_dash",
+            intent_id=payment.intent_id,
+            amount=1000,
+            status="succeeded",
+            type="charge.refund.updated",
+        ),
+    ]
+
+    statuses = race(lambda i: post_webhook(Client(), events[i]).status_code, 2)
+
+    assert statuses == [200, 200], statuses
+    refund = Refund.objects.get()
+    assert (refund.stripe_id, refund.amount, refund.status) == ("re_dash", 10, "succeeded")
+    assert Order.objects.get(pk=payment.order_id).refunded_amount == 10

@@ -140,3 +140,33 @@ def test_without_a_stripe_key_the_answer_is_502_not_a_crash(
 
     assert response.status_code == 502
     assert "STRIPE_SECRET_KEY" in response.json()["detail"]
+
+
+def test_a_free_order_needs_no_intent(client: Client, customer: User, gateway: FakeGateway) -> None:
+    order = order_place(user=customer, items=[(product_make(price="0.00", stock=3), 1)])
+
+    response = post_json(client, URL, {"order_id": order.pk}, **bearer(customer))
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "nothing_to_pay"
+    assert not gateway.calls
+    assert not Payment.objects.exists()
+
+
+def test_a_first_call_that_loses_the_race_answers_with_the_stored_intent(
+    client: Client, customer: User, order: Order, gateway: FakeGateway, monkeypatch
+) -> None:
+    create = gateway.intent_create
+
+    def raced(**arguments: object) -> object:
+        winner = create(**arguments)  # the concurrent first call stores its intent first
+        Payment.objects.create(order=order, intent_id=winner.id, amount=order.total, currency="usd")
+        return create(**arguments)
+
+    monkeypatch.setattr(gateway, "intent_create", raced)
+
+    body = post_json(client, URL, {"order_id": order.pk}, **bearer(customer)).json()
+
+    stored = Payment.objects.get(order=order)
+    assert body["payment_intent_id"] == stored.intent_id
+    assert body["client_secret"] == f"{stored.intent_id}_secret_x"

@@ -73,8 +73,24 @@ def test_a_payment_lost_before_expiry_still_finds_its_order(
     assert Order.objects.get(pk=payment.order_id).status == S.PAID
 
 
+def test_the_window_counts_from_the_cancellation_not_the_payment(
+    payment: Payment, gateway: FakeGateway
+) -> None:
+    long_ago = timezone.now() - timedelta(days=3)
+    Order.objects.filter(pk=payment.order_id).update(created_at=long_ago)
+    Payment.objects.filter(pk=payment.pk).update(created_at=long_ago)
+    orders_expire_pending()  # expiry ran late: cancelled just now
+    _succeed(gateway, payment)
+
+    payments_reconcile()
+
+    assert Order.objects.get(pk=payment.order_id).status == S.PAID
+
+
 def test_old_cancelled_orders_are_left_alone(payment: Payment, gateway: FakeGateway) -> None:
-    Order.objects.filter(pk=payment.order_id).update(status=S.CANCELLED)
+    Order.objects.filter(pk=payment.order_id).update(
+        status=S.CANCELLED, cancelled_at=timezone.now()
+    )
 
     report = payments_reconcile(now=timezone.now() + timedelta(days=2))
 

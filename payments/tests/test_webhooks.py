@@ -5,6 +5,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.tasks import default_task_backend
 from django.test import Client
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from catalog.tests.factories import product_make
 from novacart.accounts.models import User
 from payments.errors import GatewayError
 from payments.models import Payment, Refund, WebhookEvent
+from payments.refunds import refund_send_automatic
 from payments.services import payment_intent_create, payment_succeeded_apply
 from payments.tests.helpers import (
     WEBHOOK_URL,
@@ -116,6 +118,20 @@ def test_missing_or_malformed_signature_is_refused(
     response = client.post(WEBHOOK_URL, body, content_type="application/json", **extra)
 
     assert response.status_code == 400
+    _assert_nothing_stored(payment)
+
+
+@pytest.mark.parametrize("body", ["[]", '[{"id": "evt_1", "type": "x"}]', '"evt"', "{}", "1"])
+def test_a_signed_body_that_is_not_an_event_is_refused(
+    client: Client, payment: Payment, body: str
+) -> None:
+    response = client.post(
+        WEBHOOK_URL, body, content_type="application/json", HTTP_STRIPE_SIGNATURE=sign(body)
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_signature"
+    assert response.json()["detail"] == "The signed body is not a Stripe event."
     _assert_nothing_stored(payment)
 
 
@@ -248,6 +264,35 @@ def test_amount_or_currency_mismatch_flags_the_order_and_does_not_mark_it_paid(
     assert WebhookEvent.objects.get().outcome == "amount mismatch: order flagged, not paid"
 
 
+def test_an_intent_we_never_stored_pays_the_order_in_its_metadata(
+    client: Client, payment: Payment
+) -> None:
+    event = succeeded_event("pi_lost_race", amount=2500)
+    event["data"]["object"]["metadata"] = {"order_id": str(payment.order_id)}
+
+    assert post_webhook(client, event).json() == {"status": "processed"}
+
+    payment, order = _reload(payment)
+    assert order.status == S.PAID
+    assert (payment.intent_id, payment.status) == ("pi_lost_race", Payment.Status.SUCCEEDED)
+    assert order.events.filter(message__contains="replaces").exists()
+
+
+def test_an_unknown_intent_for_an_order_already_paid_flags_it(
+    client: Client, paid: Payment
+) -> None:
+    event = succeeded_event("pi_other", amount=2500)
+    event["data"]["object"]["metadata"] = {"order_id": str(paid.order_id)}
+
+    assert post_webhook(client, event).status_code == 200
+
+    paid, order = _reload(paid)
+    assert paid.intent_id != "pi_other"
+    assert order.status == S.PAID
+    assert order.flagged
+    assert "pi_other of 25.00 USD was received too" in order.flag_reason
+
+
 def test_late_payment_after_expiry_revives_the_order_when_stock_is_left(
     client: Client, payment: Payment, product: Product
 ) -> None:
@@ -362,6 +407,52 @@ def test_an_automatic_refund_stripe_refuses_flags_the_order(
     assert Refund.objects.get().status == Refund.Status.FAILED
 
 
+def test_an_automatic_refund_is_a_task_queued_after_commit(
+    client: Client,
+    payment: Payment,
+    customer: User,
+    gateway: FakeGateway,
+    settings: pytest.FixtureRequest,
+    django_capture_on_commit_callbacks,
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    order_cancel(order=payment.order, actor=customer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_webhook(client, succeeded_event(payment.intent_id, amount=2500))
+
+    assert response.status_code == 200
+    assert gateway.calls_of("refund_create") == []  # not sent within the request
+    refund = Refund.objects.get()
+    [queued] = default_task_backend.results
+    assert queued.task.name == "refund_send_automatic"
+    assert queued.kwargs == {"refund_id": refund.pk}
+    assert refund.status == Refund.Status.PENDING
+
+    refund_send_automatic.call(refund_id=refund.pk)  # what the worker does
+    refund_send_automatic.call(refund_id=refund.pk)  # run twice: sent once
+    assert len(gateway.calls_of("refund_create")) == 1
+    assert Refund.objects.get().status == Refund.Status.SUCCEEDED
+
+
+def test_an_automatic_refund_that_crashes_keeps_the_webhook_a_200(
+    client: Client,
+    payment: Payment,
+    customer: User,
+    gateway: FakeGateway,
+    django_capture_on_commit_callbacks,
+) -> None:
+    order_cancel(order=payment.order, actor=customer)
+    gateway.error = RuntimeError("a bug, not a gateway error")  # type: ignore[assignment]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_webhook(client, succeeded_event(payment.intent_id, amount=2500))
+
+    assert response.status_code == 200
+    assert WebhookEvent.objects.get().processed_at is not None
+    assert Refund.objects.get().status == Refund.Status.PENDING  # reconciliation resends it
+
+
 # --- payment_intent.payment_failed ---------------------------------------------------------
 
 
@@ -455,6 +546,18 @@ def test_refund_made_in_the_stripe_dashboard_is_recorded(client: Client, paid: P
     assert refund.created_by is None
     _, order = _reload(paid)
     assert order.refunded_amount == 7
+
+
+def test_the_customers_refund_event_shows_money_with_two_places(
+    client: Client, paid: Payment
+) -> None:
+    event = refund_event("re_cents", intent_id=paid.intent_id, amount=1234, status="succeeded")
+
+    post_webhook(client, event)
+
+    _, order = _reload(paid)
+    message = order.events.get(type=OrderEvent.Type.REFUND).message
+    assert message == "Refunded 12.34 USD; 12.34 USD of 25.00 USD refunded in all."
 
 
 def test_refund_updates_under_the_older_event_name_are_applied(

@@ -46,6 +46,20 @@ def test_new_default_replaces_old_default(client: Client, customer: User) -> Non
     ]
 
 
+def test_the_default_cannot_be_unset_only_replaced(client: Client, customer: User) -> None:
+    auth = bearer(customer)
+    first = post_json(client, "/api/addresses/", HOME, **auth).json()
+
+    response = patch_json(client, f"/api/addresses/{first['id']}/", {"is_default": False}, **auth)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "default_address_required"
+    assert Address.objects.get(pk=first["id"]).is_default is True
+    second = post_json(client, "/api/addresses/", HOME, **auth).json()
+    unset = patch_json(client, f"/api/addresses/{second['id']}/", {"is_default": False}, **auth)
+    assert unset.status_code == 200  # not the default: nothing to keep
+
+
 def test_database_allows_one_default_per_user(customer: User) -> None:
     address_make(user=customer, is_default=True)
     with pytest.raises(IntegrityError), transaction.atomic():

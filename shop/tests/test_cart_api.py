@@ -1,5 +1,7 @@
 """Cart endpoints."""
 
+import json
+
 import pytest
 from django.test import Client
 
@@ -7,8 +9,10 @@ from catalog.models import Product
 from catalog.tests.factories import product_image_make, product_make
 from novacart.accounts.models import User
 from novacart.testing import bearer, patch_json, post_json
-from shop.cart import cart_line_add
-from shop.models import CartLine
+from shop.cart import MAX_LINE_QUANTITY, cart_line_add, cart_line_update
+from shop.errors import QuantityLimit
+from shop.models import CartLine, Order
+from shop.tests.factories import address_make
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +100,18 @@ def test_update_sets_quantity_and_checks_stock(client: Client, customer: User) -
     assert line.quantity == 4
 
 
+def test_update_has_the_same_quantity_limit_as_add(customer: User) -> None:
+    product = product_make(stock=MAX_LINE_QUANTITY + 10)
+    cart_line_add(user=customer, product_id=product.pk)
+    line = CartLine.objects.get()
+
+    with pytest.raises(QuantityLimit):  # the service, as the admin or a script calls it
+        cart_line_update(user=customer, line_id=line.pk, quantity=MAX_LINE_QUANTITY + 1)
+
+    line.refresh_from_db()
+    assert line.quantity == 1
+
+
 def test_someone_elses_line_is_404(client: Client, customer: User, other_customer: User) -> None:
     cart_line_add(user=other_customer, product_id=product_make(stock=4).pk, quantity=1)
     line = CartLine.objects.get()
@@ -123,7 +139,7 @@ def test_remove_deletes_line(client: Client, customer: User) -> None:
 
 
 @pytest.mark.parametrize("change", ["deactivated", "deleted"])
-def test_unavailable_product_shows_as_unavailable(
+def test_unavailable_product_shows_only_the_lines_copy(
     client: Client, customer: User, change: str
 ) -> None:
     gone = product_make(name="Gone", price="5.00", stock=4)
@@ -133,13 +149,17 @@ def test_unavailable_product_shows_as_unavailable(
     if change == "deleted":
         gone.delete()
     else:
-        Product.objects.filter(pk=gone.pk).update(is_active=False)
+        Product.objects.filter(pk=gone.pk).update(
+            is_active=False, description="Secret relaunch", price="99.00"
+        )
 
     body = client.get("/api/cart/", **bearer(customer)).json()
     item = next(i for i in body["items"] if i["name"] == "Gone")
     assert item["available"] is False
     assert item["line_total"] == "0.00"
-    assert (item["product"] is None) == (change == "deleted")
+    assert item["product"] is None  # the hidden product's current record is not shown
+    assert item["sku"] == gone.sku
+    assert "Secret relaunch" not in json.dumps(body)
     assert body["subtotal"] == "1.00"
     assert body["item_count"] == 1
     line = CartLine.objects.get(name="Gone")
@@ -148,6 +168,13 @@ def test_unavailable_product_shows_as_unavailable(
     )
     assert response.status_code == 409
     assert response.json()["code"] == "product_unavailable"
+    address = address_make(user=customer)
+    response = post_json(
+        client, "/api/orders/create/", {"address_id": address.pk}, **bearer(customer)
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "product_unavailable"
+    assert not Order.objects.exists()
 
 
 def test_cart_needs_token(client: Client) -> None:

@@ -12,7 +12,14 @@ from novacart.errors import NotFound
 from shop import checkout
 from shop.cart import cart_line_add
 from shop.checkout import order_create
-from shop.errors import CartEmpty, IdempotencyKeyReused, OutOfStock, ProductUnavailable
+from shop.errors import (
+    CartEmpty,
+    IdempotencyKeyReused,
+    OrderTotalTooHigh,
+    OrderTotalTooLow,
+    OutOfStock,
+    ProductUnavailable,
+)
 from shop.models import CartLine, IdempotencyKey, Order, OrderEvent, OrderLine, OrderStatus
 from shop.tests.factories import address_make
 
@@ -196,3 +203,73 @@ def test_order_number_collision_draws_again(
     cart_line_add(user=customer, product_id=product.pk, quantity=1)
     second = order_create(user=customer, address_id=address_make(user=customer).pk).order
     assert second.number == "NC-FRESH234"
+
+
+def test_a_total_over_what_a_payment_can_take_is_refused(customer: User) -> None:
+    priceless = product_make(price="9999999999.99", stock=2000)
+    cart_line_add(user=customer, product_id=priceless.pk, quantity=1000)
+    address = address_make(user=customer)
+
+    with pytest.raises(OrderTotalTooHigh) as refused:
+        order_create(user=customer, address_id=address.pk)
+
+    assert refused.value.status == 409
+    assert refused.value.extra["maximum"] == "999999.99"
+    assert not Order.objects.exists()
+    priceless.refresh_from_db()
+    assert priceless.stock == 2000
+    assert CartLine.objects.filter(cart__user=customer).count() == 1
+
+
+def test_a_total_under_the_card_minimum_is_refused(customer: User) -> None:
+    cart_line_add(user=customer, product_id=product_make(price="0.01", stock=5).pk)
+
+    with pytest.raises(OrderTotalTooLow) as refused:
+        order_create(user=customer, address_id=address_make(user=customer).pk)
+
+    assert refused.value.code == "order_total_too_low"
+    assert refused.value.extra["minimum"] == "0.50"
+    assert not Order.objects.exists()
+
+
+def test_a_free_order_is_confirmed_without_a_payment(customer: User) -> None:
+    sample = product_make(price="0.00", stock=5)
+    cart_line_add(user=customer, product_id=sample.pk, quantity=2)
+
+    order = order_create(user=customer, address_id=address_make(user=customer).pk).order
+
+    order.refresh_from_db()
+    assert (order.status, order.total, order.stock_reserved) == (
+        OrderStatus.PAID,
+        Decimal("0.00"),
+        True,
+    )
+    assert order.paid_at is not None
+    assert list(order.events.values_list("type", "to_status")) == [
+        (OrderEvent.Type.PLACED, OrderStatus.PENDING),
+        (OrderEvent.Type.STATUS, OrderStatus.PAID),
+    ]
+    assert "Nothing to pay" in order.events.last().message
+    sample.refresh_from_db()
+    assert sample.stock == 3
+
+
+def test_the_order_copies_the_locked_product_not_the_cart_read(
+    customer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mug = product_make(name="Mug", sku="MUG-1", price="12.50", stock=5)
+    cart_line_add(user=customer, product_id=mug.pk)
+    address = address_make(user=customer)
+    reserve = checkout._products_reserve
+
+    def edited_meanwhile(lines: list[CartLine]) -> dict[int, Product]:
+        # a merchant's edit commits between the cart read and the product lock
+        Product.objects.filter(pk=mug.pk).update(name="Big mug", sku="MUG-2", price="20.00")
+        return reserve(lines)
+
+    monkeypatch.setattr(checkout, "_products_reserve", edited_meanwhile)
+    order = order_create(user=customer, address_id=address.pk).order
+
+    line = order.lines.get()
+    assert (line.name, line.sku, line.unit_price) == ("Big mug", "MUG-2", Decimal("20.00"))
+    assert order.total == Decimal("20.00")

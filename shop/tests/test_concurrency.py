@@ -7,17 +7,18 @@ row locks are exercised for real; on SQLite writers queue for the database lock.
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from catalog.models import Product
 from catalog.tests.factories import product_make
-from novacart.testing import bearer, make_user, post_json, race
+from novacart.testing import bearer, lock_timeout, make_user, post_json, race, row_locked
 from shop.cart import cart_line_add
 from shop.checkout import order_create
 from shop.models import Order
 from shop.order_flow import orders_expire_pending
-from shop.tests.factories import address_make
+from shop.tests.factories import address_make, order_place
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -116,3 +117,27 @@ def test_two_expiry_runs_at_once_return_stock_once() -> None:
     product.refresh_from_db()
     assert product.stock == 10
     assert set(Order.objects.values_list("status", flat=True)) == {"CANCELLED"}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: lock_timeout and row locks"
+)
+def test_a_row_locked_too_long_answers_503_busy_not_a_hung_worker() -> None:
+    user = make_user("ann@example.com")
+    order = order_place(user=user, items=[(product_make(stock=5), 1)])
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        assert cursor.fetchone()[0] == "5s"  # DB_LOCK_TIMEOUT_MS, below gunicorn's 30 s
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "20s"
+
+    with row_locked(order), lock_timeout(200):
+        response = Client().post(f"/api/orders/cancel/{order.pk}/", **bearer(user))
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "detail": "The shop is busy right now: try again in a moment.",
+        "code": "busy",
+    }
+    assert response["Retry-After"] == "2"
+    assert Order.objects.get(pk=order.pk).status == "PENDING"

@@ -1,5 +1,8 @@
 """Order endpoints: create, history, detail, cancel."""
 
+import json
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 
@@ -9,7 +12,7 @@ from novacart.accounts.models import User
 from novacart.testing import bearer, post_json
 from shop.cart import cart_line_add
 from shop.models import CartLine, Order, OrderStatus
-from shop.order_flow import order_mark_paid
+from shop.order_flow import order_flag, order_flag_clear, order_mark_paid, order_refund_record
 from shop.tests.factories import address_make, order_place
 
 pytestmark = pytest.mark.django_db
@@ -177,8 +180,9 @@ def test_cancel_someone_elses_order_is_404(
 
 @pytest.mark.parametrize("count", [1, 15])
 def test_order_list_and_detail_query_counts_are_constant(
-    client: Client, customer: User, count: int, django_assert_num_queries
+    client: Client, customer: User, count: int, django_assert_num_queries, settings
 ) -> None:
+    settings.MAX_PENDING_ORDERS_PER_CUSTOMER = count
     product = product_make(stock=100)
     orders = [
         order_place(user=customer, items=[(product, 1), (product_make(), 2)]) for _ in range(count)
@@ -190,3 +194,65 @@ def test_order_list_and_detail_query_counts_are_constant(
     # auth user, order, lines, events
     with django_assert_num_queries(4):
         assert client.get(f"/api/orders/{orders[0].pk}/", **auth).status_code == 200
+
+
+def test_create_refuses_a_customer_at_the_pending_order_limit(
+    client: Client, customer: User, settings: pytest.FixtureRequest
+) -> None:
+    settings.MAX_PENDING_ORDERS_PER_CUSTOMER = 2
+    mug = product_make(stock=30)
+    first = order_place(user=customer, items=[(mug, 10)])
+    order_place(user=customer, items=[(mug, 10)])
+    cart_line_add(user=customer, product_id=mug.pk, quantity=10)
+    address = address_make(user=customer)
+
+    response = checkout(client, customer, address.pk)
+
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "too_many_pending_orders"
+    assert "pay or cancel" in body["detail"]
+    assert (body["pending_orders"], body["limit"]) == (2, 2)
+    assert Order.objects.filter(user=customer).count() == 2
+    assert CartLine.objects.filter(cart__user=customer).count() == 1
+    mug.refresh_from_db()
+    assert mug.stock == 10
+
+    order_mark_paid(order=first)  # a paid order holds no unpaid stock: room again
+    assert checkout(client, customer, address.pk).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("price", "quantity", "code"),
+    [("9999999999.99", 1000, "order_total_too_high"), ("0.01", 1, "order_total_too_low")],
+)
+def test_create_refuses_totals_a_payment_cannot_take(
+    client: Client, customer: User, price: str, quantity: int, code: str
+) -> None:
+    cart_line_add(
+        user=customer, product_id=product_make(price=price, stock=1000).pk, quantity=quantity
+    )
+
+    response = checkout(client, customer, address_make(user=customer).pk)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == code
+    assert not Order.objects.exists()
+
+
+def test_customers_see_only_customer_facing_events(
+    client: Client, customer: User, staff: User
+) -> None:
+    order = order_place(user=customer, items=[(product_make(stock=5), 1)])
+    order_mark_paid(order=order, note="Payment pi_1 of 10.00 USD received.")
+    order_flag(order=order, reason="Dispute du_1 (fraudulent). Respond in the Stripe dashboard.")
+    order_flag_clear(order=order, actor=staff, note="Won the dispute.")
+    order_refund_record(order=order, refunded=Decimal("4"))
+
+    for url in (f"/api/orders/{order.pk}/", "/api/orders/my/"):
+        body = client.get(url, **bearer(customer)).json()
+        events = body["events"] if "events" in body else body["items"][0]["events"]
+        assert [event["type"] for event in events] == ["placed", "status", "refund"]
+        assert "Dispute" not in json.dumps(events)
+        assert "Flag cleared" not in json.dumps(events)
+    assert order.events.count() == 5  # staff still see the whole timeline
