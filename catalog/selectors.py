@@ -120,9 +120,13 @@ def product_get(*, product_id: int, user: User | AnonymousUser) -> Product:
 
 
 def wishlist_list(*, user: User) -> QuerySet[WishlistItem]:
-    """The user's wishlist, newest first, products included (even since deactivated)."""
+    """The user's wishlist, newest first, products included.
+
+    A product deactivated since it was added is left out (its item is kept, and shows
+    again when the product is back on sale): the shopper sees only what is on sale now.
+    """
     return (
-        WishlistItem.objects.filter(user=user)
+        WishlistItem.objects.filter(user=user, product__is_active=True)
         .select_related("product__category")
         .prefetch_related(product_images_prefetch("product__images"))
     )

@@ -78,10 +78,20 @@ def test_wishlist_is_paginated_newest_first(client: Client, customer: User) -> N
     assert client.get(f"{PATH}?limit=101", **bearer(customer)).status_code == 422
 
 
-def test_a_deactivated_product_stays_on_the_wishlist(client: Client, customer: User) -> None:
-    WishlistItem.objects.create(user=customer, product=product_make(is_active=False))
+def test_a_deactivated_product_is_hidden_until_it_is_back(client: Client, customer: User) -> None:
+    product = product_make(sku="GONE", description="On sale")
+    WishlistItem.objects.create(user=customer, product=product)
+    product.is_active = False
+    product.description = "Internal: discontinued, do not restock"
+    product.save()
+    body = client.get(PATH, **bearer(customer)).json()
+    assert body == {"items": [], "count": 0}
+    assert WishlistItem.objects.filter(user=customer).count() == 1  # kept for its return
+
+    product.is_active = True
+    product.save()
     items = client.get(PATH, **bearer(customer)).json()["items"]
-    assert [item["product"]["is_active"] for item in items] == [False]
+    assert [item["product"]["sku"] for item in items] == ["GONE"]
 
 
 def test_removing_an_item(client: Client, customer: User) -> None:
