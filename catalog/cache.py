@@ -28,6 +28,7 @@ from ninja import Schema
 from ninja.renderers import JSONRenderer
 
 from catalog.models import CatalogVersion
+from catalog.selectors import sees_hidden_products
 from novacart.accounts.models import User
 
 CACHE_ALIAS = "catalog"
@@ -70,7 +71,7 @@ def catalog_response(
     version = catalog_version()
     if version is None:
         return _render(request, schema, build())
-    audience = "staff" if user.is_staff else "public"
+    audience = "staff" if sees_hidden_products(user) else "public"
     name = json.dumps([request.build_absolute_uri("/"), params], sort_keys=True, default=str)
     key = f"catalog:{version}:{audience}:{hashlib.sha256(name.encode()).hexdigest()}"
     cache = caches[CACHE_ALIAS]

@@ -66,12 +66,18 @@ def category_subtree_ids(*, slug: str, include_inactive: bool = False) -> set[in
     return found
 
 
+def sees_hidden_products(user: User | AnonymousUser) -> bool:
+    """Whether `user` sees inactive products and categories: staff who may view products
+    in the admin (`catalog.view_product`), as the admin decides it."""
+    return user.is_staff and user.has_perm("catalog.view_product")
+
+
 def product_visible(*, user: User | AnonymousUser) -> QuerySet[Product]:
-    """Products `user` may see (staff: all; everyone else: active ones), API-ready."""
+    """Products `user` may see (see `sees_hidden_products`: all, or active ones), API-ready."""
     products = Product.objects.select_related("category").prefetch_related(
         product_images_prefetch()
     )
-    return products if user.is_staff else products.filter(is_active=True)
+    return products if sees_hidden_products(user) else products.filter(is_active=True)
 
 
 def product_list(
@@ -90,7 +96,7 @@ def product_list(
             Q(name__icontains=search) | Q(sku__icontains=search) | Q(description__icontains=search)
         )
     if category:
-        subtree = category_subtree_ids(slug=category, include_inactive=user.is_staff)
+        subtree = category_subtree_ids(slug=category, include_inactive=sees_hidden_products(user))
         products = products.filter(category_id__in=subtree)
     if min_price is not None:
         products = products.filter(price__gte=min_price)

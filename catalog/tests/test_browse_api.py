@@ -6,9 +6,11 @@ import pytest
 from django.db.models.fields.files import FieldFile
 from django.test import Client
 
+from catalog.models import Product
 from catalog.tests.factories import category_make, product_image_make, product_make
+from novacart.accounts.groups import CATALOG_MANAGERS
 from novacart.accounts.models import User
-from novacart.testing import bearer
+from novacart.testing import bearer, make_staff, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -96,21 +98,21 @@ def test_price_is_a_string_in_the_openapi_schema(client: Client) -> None:
 
 
 def test_anonymous_sees_only_active_products(client: Client) -> None:
-    product_make(sku="ON")
-    hidden = product_make(sku="OFF", is_active=False)
+    product_make(sku="ON", name="B on")
+    hidden = product_make(sku="OFF", name="A off", is_active=False)
     assert skus(client.get("/api/products/")) == ["ON"]
     assert client.get(f"/api/products/{hidden.pk}/").status_code == 404
 
 
 def test_customer_sees_only_active_products(client: Client, customer: User) -> None:
-    hidden = product_make(sku="OFF", is_active=False)
+    hidden = product_make(sku="OFF", name="A off", is_active=False)
     assert skus(client.get("/api/products/", **bearer(customer))) == []
     assert client.get(f"/api/products/{hidden.pk}/", **bearer(customer)).status_code == 404
 
 
 def test_staff_sees_inactive_products(client: Client, staff: User) -> None:
-    product_make(sku="ON")
-    hidden = product_make(sku="OFF", is_active=False)
+    product_make(sku="ON", name="B on")
+    hidden = product_make(sku="OFF", name="A off", is_active=False)
     assert sorted(skus(client.get("/api/products/", **bearer(staff)))) == ["OFF", "ON"]
     response = client.get(f"/api/products/{hidden.pk}/", **bearer(staff))
     assert response.status_code == 200
@@ -351,9 +353,23 @@ def test_filtered_staff_product_list_query_count(
 ) -> None:
     catalog_of(size)
     headers = bearer(staff)
-    with django_assert_num_queries(5):  # user, category tree, count, products, images
+    # user, its permissions (own, groups'), category tree, count, products, images
+    with django_assert_num_queries(7):
         response = client.get("/api/products/?limit=100&category=all&in_stock=true", **headers)
     assert len(response.json()["items"]) == size
+
+
+def test_staff_without_product_view_permission_see_only_active_products(client: Client) -> None:
+    product_make(sku="ON", name="B on")
+    product_make(sku="OFF", name="A off", is_active=False)
+    bare = make_user("bare-staff@example.com", is_staff=True)
+    merchant = make_staff("merchant@example.com", groups=(CATALOG_MANAGERS,))
+    for user, skus in [(bare, ["ON"]), (merchant, ["OFF", "ON"])]:
+        items = client.get("/api/products/?ordering=name", **bearer(user)).json()["items"]
+        assert [item["sku"] for item in items] == skus
+        hidden = Product.objects.get(sku="OFF").pk
+        status = client.get(f"/api/products/{hidden}/", **bearer(user)).status_code
+        assert status == (200 if "OFF" in skus else 404)
 
 
 def test_product_detail_query_count(client: Client, django_assert_num_queries) -> None:

@@ -18,7 +18,7 @@ from catalog.cache import catalog_version
 from catalog.models import Category, Product
 from catalog.tests.factories import category_make, product_image_make, product_make
 from novacart.accounts.models import User
-from novacart.testing import bearer, make_user
+from novacart.testing import bearer, make_staff, make_user
 from shop.cart import cart_line_add
 from shop.checkout import order_create
 from shop.tests.factories import address_make
@@ -102,7 +102,7 @@ def test_a_checkout_shows_in_the_cached_stock(client: Client) -> None:
 def test_staff_and_customers_never_share_an_answer(client: Client) -> None:
     product_make(sku="ON")
     product_make(sku="OFF", is_active=False)
-    staff: User = make_user("staff@example.com", is_staff=True)
+    staff: User = make_staff()
     assert set(_listed(client)) == {"ON"}
     assert set(_listed(client, **bearer(staff))) == {"ON", "OFF"}
     assert set(_listed(client)) == {"ON"}
