@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 # that times out costs one timeout per interval, not one per cache call.
 RETRY_INTERVAL = 5.0
 
+# The local memory cache standing in for Redis (one per process, whatever the client).
+FALLBACK_LOCATION = "novacart-redis-fallback"
+
 
 def _failing_over(name: str) -> Callable[..., Any]:
     """`RedisCacheClient.<name>`, answered by the local fallback while Redis fails."""
@@ -51,7 +54,7 @@ class FailSafeRedisCacheClient(RedisCacheClient):
     def __init__(self, servers: list[str], **options: Any) -> None:
         super().__init__(servers, **options)
         self.retry_at = 0.0  # 0: Redis is believed reachable
-        self.fallback = LocMemCache("novacart-redis-fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
+        self.fallback = LocMemCache(FALLBACK_LOCATION, {"OPTIONS": {"MAX_ENTRIES": 10000}})
 
     add = _failing_over("add")
     get = _failing_over("get")
