@@ -18,6 +18,7 @@ from django.urls import resolve
 
 BLUEPRINT = Path(settings.BASE_DIR) / "render.yaml"
 COMMAND_FIELDS = ("buildCommand", "preDeployCommand", "startCommand")
+ENV_ASSIGNMENT = re.compile(r"[A-Z_][A-Z0-9_]*=\S*")
 CRON_FIELD = r"(\*|\*/\d+|\d+(-\d+)?(,\d+(-\d+)?)*)"
 SECRETS = (
     "STRIPE_SECRET_KEY",
@@ -41,13 +42,17 @@ def services(blueprint: dict[str, Any], kind: str | None = None) -> list[dict[st
 
 
 def commands(blueprint: dict[str, Any]) -> list[list[str]]:
-    """Every shell command of every service, split into words (`a && b` is two)."""
+    """Every shell command of every service, split into words (`a && b` is two), without
+    the environment assignments in front of it (`KEY=value python ...`)."""
     found = []
     for service in services(blueprint):
         for field in COMMAND_FIELDS:
             for command in service.get(field, "").split("&&"):
-                if command.strip():
-                    found.append(shlex.split(command))
+                words = shlex.split(command)
+                while words and ENV_ASSIGNMENT.fullmatch(words[0]):
+                    words.pop(0)
+                if words:
+                    found.append(words)
     return found
 
 
@@ -102,7 +107,8 @@ def test_the_web_service_builds_migrates_and_serves_gunicorn(blueprint: dict) ->
     (web,) = services(blueprint, "web")
     assert "pip install -r requirements.txt" in web["buildCommand"]
     assert "collectstatic --noinput" in web["buildCommand"]
-    assert web["preDeployCommand"] == "python manage.py migrate --noinput"
+    # Migrations are not cut off by the web's statement timeout (a long data migration).
+    assert web["preDeployCommand"] == "DB_STATEMENT_TIMEOUT_MS=0 python manage.py migrate --noinput"
     start = shlex.split(web["startCommand"])
     assert start[0] == "gunicorn"
     assert "$PORT" in web["startCommand"]
