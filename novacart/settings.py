@@ -172,9 +172,15 @@ NINJA_JWT = {
 AUTH_RATE_LIMIT = env.str("AUTH_RATE_LIMIT", default="10/min")
 # Login attempts per account from all addresses together (novacart/throttling.py).
 LOGIN_ACCOUNT_RATE_LIMIT = env.str("LOGIN_ACCOUNT_RATE_LIMIT", default="20/hour")
-# Passwords hashed at once per process, and the seconds a login waits for a slot (then 503).
-PASSWORD_HASHING_CONCURRENCY = env.int("PASSWORD_HASHING_CONCURRENCY", default=2)
-PASSWORD_HASHING_WAIT = env.float("PASSWORD_HASHING_WAIT", default=2.0)
+# Passwords hashed at once on the host (all workers), and the seconds a login waits for a
+# slot (then 503). Keep it below the number of workers: the rest keep serving the shop.
+PASSWORD_HASHING_CONCURRENCY = env.int("PASSWORD_HASHING_CONCURRENCY", default=1)
+PASSWORD_HASHING_WAIT = env.float("PASSWORD_HASHING_WAIT", default=0.5)
+# Where the host's hashing slots are (one locked file per slot, novacart/host_slots.py).
+PASSWORD_HASHING_LOCK_DIR = env.str(
+    "PASSWORD_HASHING_LOCK_DIR",
+    default=str(Path(tempfile.gettempdir()) / f"novacart-hashing-{os.getuid()}"),
+)
 # Proxies in front of the app that append to X-Forwarded-For (Render: 1). The client
 # address used by rate limits is read that many hops from the right.
 NINJA_NUM_PROXIES = env.int("TRUSTED_PROXY_COUNT", default=0)

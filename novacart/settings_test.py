@@ -5,7 +5,11 @@ the tests run with its development defaults, as `make run` does.
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("DEBUG", "true")
+# This run's own password-hashing slots: a test that takes them all must not slow the
+# logins of another test run on the machine (servers this run starts inherit it).
+os.environ.setdefault("PASSWORD_HASHING_LOCK_DIR", tempfile.mkdtemp(prefix="novacart-hashing-"))
 
 from novacart.settings import *  # noqa: F403

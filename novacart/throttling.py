@@ -8,22 +8,24 @@ process memory while Redis is down). Beyond a limit the answer is 429
 Three limits guard the password checks, whose hashing is slow on purpose:
 - `AUTH_RATE_LIMIT` per client address and endpoint (a Ninja throttle on the route);
 - `LOGIN_ACCOUNT_RATE_LIMIT` login attempts per account, from any number of addresses;
-- `PASSWORD_HASHING_CONCURRENCY` passwords hashed at once per process; a request that
-  finds no free slot within `PASSWORD_HASHING_WAIT` seconds is answered 503
-  `code=server_busy`, so a flood of logins cannot starve the rest of the site.
+- `PASSWORD_HASHING_CONCURRENCY` passwords hashed at once on the host, by all its worker
+  processes together (novacart/host_slots.py); a request that finds no free slot within
+  `PASSWORD_HASHING_WAIT` seconds is answered 503 `code=server_busy`. Kept below the
+  number of workers, a flood of logins leaves workers and cores for the rest of the shop.
 """
 
 import hashlib
 import math
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle, SimpleRateThrottle
 
 from novacart.errors import RateLimited, ServerBusy
+from novacart.host_slots import HostSlots
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -54,18 +56,20 @@ class AccountRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": "login_account", "ident": digest}
 
 
-password_hashing_slots = threading.BoundedSemaphore(settings.PASSWORD_HASHING_CONCURRENCY)
+def password_hashing_slots() -> HostSlots:
+    """The host's password-hashing slots, shared by all its workers (processes, threads)."""
+    return HostSlots(
+        Path(settings.PASSWORD_HASHING_LOCK_DIR), settings.PASSWORD_HASHING_CONCURRENCY
+    )
 
 
 @contextmanager
 def password_hashing_slot() -> Iterator[None]:
-    """Hold one of this process's password-hashing slots, or raise `ServerBusy`."""
-    if not password_hashing_slots.acquire(timeout=settings.PASSWORD_HASHING_WAIT):
-        raise ServerBusy("Too many sign-ins at once. Try again in a moment.", retry_after=1)
-    try:
+    """Hold one of the host's password-hashing slots, or raise `ServerBusy`."""
+    with password_hashing_slots().hold(wait=settings.PASSWORD_HASHING_WAIT) as held:
+        if not held:
+            raise ServerBusy("Too many sign-ins at once. Try again in a moment.", retry_after=1)
         yield
-    finally:
-        password_hashing_slots.release()
 
 
 @contextmanager

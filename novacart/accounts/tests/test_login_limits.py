@@ -1,6 +1,9 @@
 """Login limits beyond the per-client throttle: per account, and password-hashing slots."""
 
+import subprocess
+import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
 from unittest import mock
 
 import pytest
@@ -50,15 +53,37 @@ def test_a_limited_account_costs_no_password_hashing(client: Client, settings) -
 
 @pytest.fixture
 def hashing_slots_taken(settings) -> Iterator[None]:
-    """Every password-hashing slot of this process busy with someone else's login."""
+    """Every password-hashing slot of the host busy with someone else's login."""
+    settings.PASSWORD_HASHING_CONCURRENCY = 2
     settings.PASSWORD_HASHING_WAIT = 0.01
-    slots = throttling.password_hashing_slots
-    taken = 0
-    while slots.acquire(blocking=False):
-        taken += 1
-    yield
-    for _ in range(taken):
-        slots.release()
+    with ExitStack() as stack:
+        for _ in range(settings.PASSWORD_HASHING_CONCURRENCY):
+            assert stack.enter_context(throttling.password_hashing_slots().hold(wait=0))
+        yield
+
+
+def test_a_slot_held_by_another_process_is_taken_from_this_one(settings) -> None:
+    """The slots bound the host's workers together, not each process on its own."""
+    settings.PASSWORD_HASHING_CONCURRENCY = 1
+    script = (
+        "import sys, time; from pathlib import Path; from novacart.host_slots import HostSlots\n"
+        "with HostSlots(Path(sys.argv[1]), 1).hold(wait=0) as held:\n"
+        "    print(held, flush=True); time.sleep(30)\n"
+    )
+    lock_dir = settings.PASSWORD_HASHING_LOCK_DIR
+    other = subprocess.Popen(
+        [sys.executable, "-c", script, lock_dir], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert other.stdout.readline().strip() == "True"
+        with throttling.password_hashing_slots().hold(wait=0.05) as held:
+            assert not held
+    finally:
+        other.kill()
+        other.wait()
+    # A worker that dies frees its slot at once (the kernel drops its lock).
+    with throttling.password_hashing_slots().hold(wait=0.5) as held:
+        assert held
 
 
 @pytest.mark.parametrize(
