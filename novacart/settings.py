@@ -175,7 +175,7 @@ LOGIN_ACCOUNT_RATE_LIMIT = env.str("LOGIN_ACCOUNT_RATE_LIMIT", default="20/hour"
 # Passwords hashed at once on the host (all workers), and the seconds a login waits for a
 # slot (then 503). Keep it below the number of workers: the rest keep serving the shop.
 PASSWORD_HASHING_CONCURRENCY = env.int("PASSWORD_HASHING_CONCURRENCY", default=1)
-PASSWORD_HASHING_WAIT = env.float("PASSWORD_HASHING_WAIT", default=0.5)
+PASSWORD_HASHING_WAIT = env.float("PASSWORD_HASHING_WAIT", default=0.0)
 # Where the host's hashing slots are (one locked file per slot, novacart/host_slots.py).
 PASSWORD_HASHING_LOCK_DIR = env.str(
     "PASSWORD_HASHING_LOCK_DIR",

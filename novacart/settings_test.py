@@ -11,5 +11,8 @@ os.environ.setdefault("DEBUG", "true")
 # This run's own password-hashing slots: a test that takes them all must not slow the
 # logins of another test run on the machine (servers this run starts inherit it).
 os.environ.setdefault("PASSWORD_HASHING_LOCK_DIR", tempfile.mkdtemp(prefix="novacart-hashing-"))
+# Tests that race logins or registrations test those races, not the hashing bound (which
+# its own tests set): one slot would answer 503 to whichever thread came second.
+os.environ.setdefault("PASSWORD_HASHING_CONCURRENCY", "8")
 
 from novacart.settings import *  # noqa: F403
