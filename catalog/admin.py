@@ -31,6 +31,7 @@ from catalog.resources import CategoryResource, ProductResource
 from catalog.services import (
     product_delete,
     product_image_delete,
+    product_image_save,
     product_insert,
     product_update,
     product_validate,
@@ -160,6 +161,19 @@ class ProductImageFormSet(PaginationInlineFormSet):
         if commit:
             product_image_delete(image=obj)
 
+    def save_new(self, form: forms.ModelForm, commit: bool = True) -> ProductImage:
+        return self._save(super().save_new(form, commit=False), commit)
+
+    def save_existing(
+        self, form: forms.ModelForm, obj: ProductImage, commit: bool = True
+    ) -> ProductImage:
+        return self._save(super().save_existing(form, obj, commit=False), commit)
+
+    @staticmethod
+    def _save(image: ProductImage, commit: bool) -> ProductImage:
+        """Images are saved by the catalog service: a new file gets its thumbnail."""
+        return product_image_save(image=image) if commit else image
+
 
 class ProductImageInline(TabularInline):
     model = ProductImage
@@ -172,7 +186,7 @@ class ProductImageInline(TabularInline):
 
     @display(description="Preview")
     def preview(self, image: ProductImage) -> SafeString:
-        return thumbnail_html(image.image.url, size=64) if image.image else NO_IMAGE
+        return thumbnail_html(image.preview.url, size=64) if image.image else NO_IMAGE
 
 
 @admin.register(Product)
@@ -246,7 +260,7 @@ class ProductAdmin(StockSeenImportMixin, SpreadsheetAdmin):
     @display(description="")
     def thumbnail(self, product: Product) -> SafeString:
         images = product.images.all()  # prefetched, primary (lowest position) first
-        return thumbnail_html(images[0].image.url, size=40) if images else NO_IMAGE
+        return thumbnail_html(images[0].preview.url, size=40) if images else NO_IMAGE
 
     @display(
         description="Stock",

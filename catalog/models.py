@@ -79,6 +79,12 @@ def validate_image_pixels(image: FieldFile) -> None:
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
     image = models.ImageField(upload_to="products/%Y/%m/", validators=[validate_image_pixels])
+    thumbnail = models.ImageField(
+        upload_to="products/%Y/%m/thumbnails/",
+        blank=True,
+        editable=False,
+        help_text="Made from the image when it is stored (catalog/images.py).",
+    )
     alt_text = models.CharField(max_length=200, blank=True)
     position = models.PositiveIntegerField(default=0, help_text="The first image is the primary.")
 
@@ -87,6 +93,11 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return self.alt_text or f"Image of {self.product.name}"
+
+    @property
+    def preview(self) -> FieldFile:
+        """The thumbnail, or the original while an older image has none yet."""
+        return self.thumbnail or self.image
 
 
 class WishlistItem(models.Model):

@@ -51,11 +51,16 @@ class CategoryRefOut(Schema):
 class ProductImageOut(Schema):
     id: int
     url: str
+    thumbnail: str = Field(description="URL of a small copy (the original's until made).")
     alt: str
 
     @staticmethod
     def resolve_url(obj: ProductImage, context: dict[str, Any]) -> str:
         return _absolute_url(obj.image, context)
+
+    @staticmethod
+    def resolve_thumbnail(obj: ProductImage, context: dict[str, Any]) -> str:
+        return _absolute_url(obj.preview, context)
 
     @staticmethod
     def resolve_alt(obj: ProductImage) -> str:
@@ -75,6 +80,7 @@ class ProductOut(Schema):
     is_active: bool
     category: CategoryRefOut | None
     image: str | None = Field(description="URL of the first image, or null.")
+    thumbnail: str | None = Field(description="URL of the first image's thumbnail, or null.")
     images: list[ProductImageOut]
     created_at: datetime
     updated_at: datetime
@@ -87,6 +93,11 @@ class ProductOut(Schema):
     def resolve_image(obj: Product, context: dict[str, Any]) -> str | None:
         images = product_images(obj)
         return _absolute_url(images[0].image, context) if images else None
+
+    @staticmethod
+    def resolve_thumbnail(obj: Product, context: dict[str, Any]) -> str | None:
+        images = product_images(obj)
+        return _absolute_url(images[0].preview, context) if images else None
 
     @staticmethod
     def resolve_images(obj: Product) -> list[ProductImage]:

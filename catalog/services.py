@@ -28,6 +28,7 @@ from catalog.errors import (
     UnknownCategory,
     WishlistItemNotFound,
 )
+from catalog.images import image_thumbnail_make
 from catalog.models import Category, Product, ProductImage, WishlistItem
 from novacart.accounts.models import User
 
@@ -212,7 +213,7 @@ def product_delete(*, product: Product) -> None:
 
     Cart and order lines keep their copy of name, SKU and price (their link is nulled).
     """
-    files = [image.image for image in product.images.all()]
+    files = [file for image in product.images.all() for file in _image_files(image)]
     product.delete()
     for file in files:
         _file_delete_on_commit(file)
@@ -227,9 +228,14 @@ def _file_delete_on_commit(file: FieldFile) -> None:
 
 @transaction.atomic
 def product_image_delete(*, image: ProductImage) -> None:
-    """Delete one product image and, on commit, its file."""
+    """Delete one product image and, on commit, its files (original and thumbnail)."""
     image.delete()
-    _file_delete_on_commit(image.image)
+    for file in _image_files(image):
+        _file_delete_on_commit(file)
+
+
+def _image_files(image: ProductImage) -> list[FieldFile]:
+    return [file for file in (image.image, image.thumbnail) if file]
 
 
 @transaction.atomic
@@ -246,7 +252,25 @@ def product_image_add(*, product: Product, file: File, alt_text: str = "") -> Pr
         image.full_clean(exclude=["product"])
     except ValidationError as invalid:
         raise ProductInvalid("This image is not valid.", errors=invalid.message_dict) from invalid
+    return product_image_save(image=image)
+
+
+@transaction.atomic
+def product_image_save(*, image: ProductImage) -> ProductImage:
+    """Save a new or edited product image. A newly uploaded file gets its thumbnail, and
+    the files it replaces are deleted on commit."""
+    old = ProductImage.objects.filter(pk=image.pk).first() if image.pk else None
     image.save()
+    if old is None or old.image.name != image.image.name:
+        try:
+            image_thumbnail_make(image=image)
+        except OSError as unreadable:
+            raise ProductInvalid(
+                "This image is not valid.", errors={"image": ["This picture cannot be read."]}
+            ) from unreadable
+        image.save(update_fields=["thumbnail"])
+        for file in _image_files(old) if old else []:
+            _file_delete_on_commit(file)
     return image
 
 
