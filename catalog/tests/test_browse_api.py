@@ -41,10 +41,11 @@ def test_product_shape(client: Client, settings) -> None:
     assert body["currency"] == "eur"
     assert body["category"] == {"id": category.pk, "name": "Mugs", "slug": "mugs"}
     assert body["images"] == [
-        {"id": first.pk, "url": f"http://testserver{first.image.url}", "alt": "Front"},
-        {"id": second.pk, "url": f"http://testserver{second.image.url}", "alt": "Side"},
+        {"id": image.pk, "url": url, "thumbnail": url, "alt": image.alt_text}
+        for image in (first, second)
+        for url in [f"http://testserver{image.image.url}"]  # no thumbnail made: the original
     ]
-    assert body["image"] == body["images"][0]["url"]
+    assert body["image"] == body["thumbnail"] == body["images"][0]["url"]
     assert {key: body[key] for key in ("id", "sku", "name", "slug", "description")} == {
         "id": product.pk,
         "sku": "MUG-1",
@@ -56,7 +57,8 @@ def test_product_shape(client: Client, settings) -> None:
     assert body["created_at"].endswith("Z") or "+" in body["created_at"]
     assert set(body) == {
         *("id", "sku", "name", "slug", "description", "price", "currency", "stock"),
-        *("in_stock", "is_active", "category", "image", "images", "created_at", "updated_at"),
+        *("in_stock", "is_active", "category", "image", "thumbnail", "images"),
+        *("created_at", "updated_at"),
     }
 
 
