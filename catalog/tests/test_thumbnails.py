@@ -12,6 +12,7 @@ from PIL import Image
 
 from catalog import services
 from catalog.constants import THUMBNAIL_SIZE
+from catalog.errors import ProductInvalid
 from catalog.models import ProductImage
 from catalog.tests.factories import png_bytes, product_image_make, product_make
 
@@ -234,3 +235,16 @@ def test_editing_alt_text_in_the_admin_keeps_the_thumbnail(admin_client: Client)
     image = ProductImage.objects.get(pk=old.pk)
     assert (image.alt_text, image.thumbnail.name) == ("front", old.thumbnail.name)
     assert image.thumbnail.storage.exists(image.thumbnail.name)
+
+
+def test_a_picture_that_cannot_be_decoded_is_refused_and_not_kept() -> None:
+    product = product_make()
+    whole = png_bytes(size=(900, 900), color="#123456")
+    truncated = ContentFile(whole[: len(whole) // 2], name="cut.png")  # the header reads fine
+
+    with pytest.raises(ProductInvalid) as refused:
+        services.product_image_add(product=product, file=truncated)
+
+    assert refused.value.status == 422
+    assert refused.value.extra["errors"] == {"image": ["This picture cannot be read."]}
+    assert not product.images.exists()
