@@ -265,6 +265,8 @@ def product_image_save(*, image: ProductImage) -> ProductImage:
         try:
             image_thumbnail_make(image=image)
         except OSError as unreadable:
+            # The row rolls back; the file just stored for it is nobody's: remove it now.
+            image.image.storage.delete(image.image.name)
             raise ProductInvalid(
                 "This image is not valid.", errors={"image": ["This picture cannot be read."]}
             ) from unreadable

@@ -1,6 +1,7 @@
 """Thumbnails: made once when an image is stored, served to product lists."""
 
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -131,6 +132,23 @@ def test_make_thumbnails_fills_missing_ones_once() -> None:
     assert "0 thumbnails" in out.getvalue()
 
 
+def test_make_thumbnails_skips_a_broken_picture_and_goes_on() -> None:
+    fine = product_image_make(product=product_make())
+    broken = product_image_make(product=product_make())
+    with open(broken.image.path, "wb") as original:  # damaged in the storage since
+        original.write(b"not a picture any more")
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("make_thumbnails", stdout=out, stderr=err)
+
+    fine.refresh_from_db()
+    broken.refresh_from_db()
+    assert fine.thumbnail
+    assert not broken.thumbnail
+    assert f"Image {broken.pk}" in err.getvalue()
+    assert "1 thumbnail made" in out.getvalue()
+
+
 # --- the admin's image inline ------------------------------------------------------------
 
 
@@ -237,7 +255,7 @@ def test_editing_alt_text_in_the_admin_keeps_the_thumbnail(admin_client: Client)
     assert image.thumbnail.storage.exists(image.thumbnail.name)
 
 
-def test_a_picture_that_cannot_be_decoded_is_refused_and_not_kept() -> None:
+def test_a_picture_that_cannot_be_decoded_is_refused_and_not_kept(settings) -> None:
     product = product_make()
     whole = png_bytes(size=(900, 900), color="#123456")
     truncated = ContentFile(whole[: len(whole) // 2], name="cut.png")  # the header reads fine
@@ -248,3 +266,5 @@ def test_a_picture_that_cannot_be_decoded_is_refused_and_not_kept() -> None:
     assert refused.value.status == 422
     assert refused.value.extra["errors"] == {"image": ["This picture cannot be read."]}
     assert not product.images.exists()
+    stored = [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+    assert stored == []  # neither the original nor a thumbnail is left in the storage

@@ -14,7 +14,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         made = 0
         for image in ProductImage.objects.filter(thumbnail="").iterator():
-            image_thumbnail_make(image=image)
+            try:
+                image_thumbnail_make(image=image)
+            except OSError as unreadable:  # one broken picture does not stop the others
+                self.stderr.write(f"Image {image.pk} ({image.image.name}): {unreadable}")
+                continue
             image.save(update_fields=["thumbnail"])
             made += 1
         self.stdout.write(f"{made} thumbnail{'' if made == 1 else 's'} made.")
