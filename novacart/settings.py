@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.urls import reverse_lazy
 from django.utils.csp import CSP
@@ -31,7 +32,12 @@ if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-novacart-development-only")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 else:
-    SECRET_KEY = env.str("SECRET_KEY")  # required: no default in production
+    SECRET_KEY = env.str("SECRET_KEY", default="")  # required: no default in production
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "Set SECRET_KEY: DEBUG is off, so NovaCart runs as in production. For "
+            "development, set DEBUG=true (in the environment or .env; see .env.example)."
+        )
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
     if render_host := env.str("RENDER_EXTERNAL_HOSTNAME", default=""):
         ALLOWED_HOSTS.append(render_host)

@@ -307,6 +307,7 @@ def test_settings_without_debug_and_secret_key_refuse_to_start() -> None:
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY" in result.stderr
+    assert "set DEBUG=true" in result.stderr  # the way to development is said
 
 
 def test_debug_is_off_when_unset() -> None:
