@@ -82,3 +82,20 @@ def product_image_make(
         alt_text=alt_text,
         position=position,
     )
+
+
+def product_change_form(product: Product, **fields: Any) -> dict[str, Any]:
+    """The admin's product change form as the browser posts it unchanged, plus `fields`
+    (e.g. the image inline's `images-...` fields)."""
+    return {
+        "name": product.name,
+        "sku": product.sku,
+        "is_active": "on",
+        "price": str(product.price),
+        "stock": product.stock,
+        "initial-stock": product.stock,
+        "description": "",
+        "images-MIN_NUM_FORMS": 0,
+        "images-MAX_NUM_FORMS": 1000,
+        **fields,
+    }

@@ -12,7 +12,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Category, Product, ProductImage, WishlistItem
-from catalog.tests.factories import category_make, png_bytes, product_image_make, product_make
+from catalog.tests.factories import (
+    category_make,
+    png_bytes,
+    product_change_form,
+    product_image_make,
+    product_make,
+)
 from novacart.accounts.groups import CATALOG_MANAGERS, ORDER_MANAGERS
 from novacart.accounts.models import User
 from novacart.testing import make_user
@@ -468,19 +474,6 @@ def test_deleting_selected_products_deletes_only_those(admin_client: Client) -> 
 # --- product images: files follow their rows; a size cap ---------------------------------
 
 
-def _change_form(product: Product, **fields: Any) -> dict[str, Any]:
-    return {
-        "name": product.name,
-        "sku": product.sku,
-        "is_active": "on",
-        "price": str(product.price),
-        "stock": product.stock,
-        "initial-stock": product.stock,
-        "description": "",
-        **fields,
-    }
-
-
 def test_deleting_an_image_in_the_inline_deletes_its_file(
     admin_client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -492,7 +485,7 @@ def test_deleting_an_image_in_the_inline_deletes_its_file(
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
             f"{PRODUCTS}{product.pk}/change/",
-            _change_form(
+            product_change_form(
                 product,
                 **inline_management(total=1, initial=1),
                 **{
@@ -516,7 +509,7 @@ def test_an_image_over_the_pixel_cap_is_refused_with_a_form_error(admin_client: 
 
     response = admin_client.post(
         f"{PRODUCTS}{product.pk}/change/",
-        _change_form(
+        product_change_form(
             product,
             **inline_management(total=1),
             **{"images-0-image": huge, "images-0-position": 0},

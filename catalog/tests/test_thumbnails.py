@@ -15,7 +15,12 @@ from catalog import services
 from catalog.constants import THUMBNAIL_SIZE
 from catalog.errors import ProductInvalid
 from catalog.models import ProductImage
-from catalog.tests.factories import png_bytes, product_image_make, product_make
+from catalog.tests.factories import (
+    png_bytes,
+    product_change_form,
+    product_image_make,
+    product_make,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -158,19 +163,20 @@ def admin_client(client: Client, superuser: Any) -> Client:
     return client
 
 
-def _change_form(product: Any, **fields: Any) -> dict[str, Any]:
-    return {
-        "name": product.name,
-        "sku": product.sku,
-        "is_active": "on",
-        "price": str(product.price),
-        "stock": product.stock,
-        "initial-stock": product.stock,
-        "description": "",
-        "images-MIN_NUM_FORMS": 0,
-        "images-MAX_NUM_FORMS": 1000,
+def _image_edit(admin_client: Client, image: ProductImage, **fields: Any) -> Any:
+    """Post the product's change form with its one image's inline row changed by `fields`."""
+    product = image.product
+    inline = {
+        "images-TOTAL_FORMS": 1,
+        "images-INITIAL_FORMS": 1,
+        "images-0-id": image.pk,
+        "images-0-product": product.pk,
+        "images-0-position": 0,
         **fields,
     }
+    return admin_client.post(
+        f"{PRODUCTS}{product.pk}/change/", product_change_form(product, **inline)
+    )
 
 
 def test_the_admin_inline_makes_a_thumbnail(admin_client: Client) -> None:
@@ -179,7 +185,7 @@ def test_the_admin_inline_makes_a_thumbnail(admin_client: Client) -> None:
 
     response = admin_client.post(
         f"{PRODUCTS}{product.pk}/change/",
-        _change_form(
+        product_change_form(
             product,
             **{
                 "images-TOTAL_FORMS": 1,
@@ -203,25 +209,11 @@ def test_replacing_an_image_in_the_admin_makes_a_new_thumbnail(
     admin_client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
     old = _add((900, 900))
-    product = old.product
     storage, old_names = old.image.storage, (old.image.name, old.thumbnail.name)
     upload = SimpleUploadedFile("new.png", png_bytes(size=(600, 300)), "image/png")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(
-            f"{PRODUCTS}{product.pk}/change/",
-            _change_form(
-                product,
-                **{
-                    "images-TOTAL_FORMS": 1,
-                    "images-INITIAL_FORMS": 1,
-                    "images-0-id": old.pk,
-                    "images-0-product": product.pk,
-                    "images-0-image": upload,
-                    "images-0-position": 0,
-                },
-            ),
-        )
+        response = _image_edit(admin_client, old, **{"images-0-image": upload})
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     image = ProductImage.objects.get(pk=old.pk)
@@ -232,22 +224,8 @@ def test_replacing_an_image_in_the_admin_makes_a_new_thumbnail(
 
 def test_editing_alt_text_in_the_admin_keeps_the_thumbnail(admin_client: Client) -> None:
     old = _add((900, 900))
-    product = old.product
 
-    response = admin_client.post(
-        f"{PRODUCTS}{product.pk}/change/",
-        _change_form(
-            product,
-            **{
-                "images-TOTAL_FORMS": 1,
-                "images-INITIAL_FORMS": 1,
-                "images-0-id": old.pk,
-                "images-0-product": product.pk,
-                "images-0-alt_text": "front",
-                "images-0-position": 0,
-            },
-        ),
-    )
+    response = _image_edit(admin_client, old, **{"images-0-alt_text": "front"})
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     image = ProductImage.objects.get(pk=old.pk)
