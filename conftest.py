@@ -1,4 +1,4 @@
-"""Fixtures shared by every app's tests (helpers live in novacart.testing)."""
+"""Fixtures shared by every app's tests (helpers: core.testing and each app's tests/factories)."""
 
 import os
 from collections.abc import Iterator
@@ -8,29 +8,13 @@ import pytest
 from django.core.cache import caches
 from django.db import connection
 
-from novacart.accounts.models import User
-from novacart.testing import PASSWORD, make_staff, make_user
+from accounts.models import User
+from accounts.tests.factories import PASSWORD, staff_make, user_make
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     if os.environ.get("REQUIRE_POSTGRES_TESTS") and connection.vendor != "postgresql":
         raise pytest.UsageError("REQUIRE_POSTGRES_TESTS is set but DATABASE_URL is not PostgreSQL.")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every transactional test puts back what the migrations wrote when it is done.
-
-    Such a test empties the database afterwards; without a serialized rollback the staff
-    groups and their permissions (data migrations) would be gone for the next one, and a
-    test that does restore them would clash with the content types Django re-creates.
-    """
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if marker is None or not marker.kwargs.get("transaction"):
-            continue
-        if not marker.kwargs.get("serialized_rollback"):
-            kwargs = {**marker.kwargs, "serialized_rollback": True}
-            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
 
 
 @pytest.fixture(autouse=True)
@@ -55,18 +39,18 @@ def _media_root(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
 
 @pytest.fixture
 def customer(db: None) -> User:
-    return make_user("ann@example.com", first_name="Ann", last_name="Buyer")
+    return user_make("ann@example.com", first_name="Ann", last_name="Buyer")
 
 
 @pytest.fixture
 def other_customer(db: None) -> User:
-    return make_user("bob@example.com", first_name="Bob")
+    return user_make("bob@example.com", first_name="Bob")
 
 
 @pytest.fixture
 def staff(db: None) -> User:
     """A staff member in both staff groups (a bare `is_staff` may do nothing)."""
-    return make_staff()
+    return staff_make()
 
 
 @pytest.fixture

@@ -66,7 +66,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="novacart-bench-") as tmp:
         workdir = Path(tmp)
         os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "novacart.settings")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
         os.environ.setdefault("DEBUG", "true")  # the development key; nothing is served
         sys.path.insert(0, str(ROOT))
 

@@ -7,7 +7,7 @@ It (re)creates a PostgreSQL database made for it (DATABASE_URL, default
 postgres://root@127.0.0.1:5432/novacart_bench_load; its name must contain "bench": it
 is dropped first), migrates it, seeds 1,000 products in 20 categories (one picture
 each) and the customers the scenarios use, starts gunicorn as production does
-(`novacart.wsgi`, sync workers, DEBUG off, tasks queued in the database), runs each
+(`config.wsgi`, sync workers, DEBUG off, tasks queued in the database), runs each
 scenario for --duration seconds after a short warm-up, prints a table and stops
 gunicorn. The floor is `GET /api/ping/` (no database) served by the same server in the
 same run. Not part of the test run.
@@ -39,7 +39,7 @@ WEBHOOK_SECRET = "whsec_bench_not_secret"
 SEARCH_TERMS = ["mug", "lamp", "blue", "42", "steel", "BNCH-0007", "wool", "zzz"]
 # The server's environment: production settings, reachable over plain HTTP on loopback.
 SERVER_ENV = {
-    "DJANGO_SETTINGS_MODULE": "novacart.settings",
+    "DJANGO_SETTINGS_MODULE": "config.settings.base",
     "DEBUG": "false",
     "SECRET_KEY": "novacart-bench-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
     "ALLOWED_HOSTS": "127.0.0.1",
@@ -89,9 +89,9 @@ def seed(clients: int) -> Seed:
 
     from django.contrib.auth.hashers import make_password
 
+    from accounts.models import User
+    from accounts.tokens import UserRefreshToken
     from catalog.models import Category, Product, ProductImage
-    from novacart.accounts.models import User
-    from novacart.accounts.tokens import UserRefreshToken
     from shop.cart import cart_line_add
     from shop.checkout import order_create
     from shop.models import Address
@@ -166,7 +166,7 @@ def free_port() -> int:
 
 
 def gunicorn_start(port: int, workers: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "novacart.wsgi", "--workers", str(workers)]
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", str(workers)]
     command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
     # Static files are not collected: the API serves none (whitenoise would warn of it).
     env = os.environ | {"PYTHONWARNINGS": "ignore:No directory at"}

@@ -37,7 +37,7 @@ from catalog.services import (
     product_validate,
     products_set_active,
 )
-from novacart.admin_site import AmountField, ReadOnlyAdmin
+from core.admin import AmountField, ReadOnlyAdmin
 
 NO_IMAGE = format_html(
     '<span class="material-symbols-outlined text-base-400" title="{}">image</span>', "No image"

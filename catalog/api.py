@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from accounts.auth import OPTIONAL_AUTH, jwt_auth, optional_jwt_auth, permission_required
 from catalog import selectors, services
 from catalog.cache import catalog_response
 from catalog.models import Category, Product, WishlistItem
@@ -18,9 +19,8 @@ from catalog.schemas import (
     WishlistIn,
     WishlistItemOut,
 )
-from novacart.accounts.auth import OPTIONAL_AUTH, jwt_auth, optional_jwt_auth, permission_required
-from novacart.api_schemas import BAD_BODY, BAD_PARAMS, ERRORS_401, ErrorOut
-from novacart.pagination import BoundedLimitOffsetPagination
+from core.api_schemas import BAD_BODY, BAD_PARAMS, ERRORS_401, ErrorOut
+from core.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["catalog"])
 

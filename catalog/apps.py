@@ -1,6 +1,19 @@
 from django.apps import AppConfig
 
+from accounts.groups import CATALOG_MANAGERS, CRUD, ORDER_MANAGERS, staff_groups_grant
+
 
 class CatalogConfig(AppConfig):
     name = "catalog"
     verbose_name = "Catalog"
+
+    def ready(self) -> None:
+        edited = ("category", "product", "productimage")
+        staff_groups_grant(
+            self,
+            {
+                CATALOG_MANAGERS: [f"{action}_{model}" for model in edited for action in CRUD]
+                + ["view_wishlistitem"],
+                ORDER_MANAGERS: ["view_product", "view_category"],
+            },
+        )

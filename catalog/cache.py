@@ -27,9 +27,9 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Schema
 from ninja.renderers import JSONRenderer
 
+from accounts.models import User
 from catalog.models import CatalogVersion
 from catalog.selectors import sees_hidden_products
-from novacart.accounts.models import User
 
 CACHE_ALIAS = "catalog"
 _renderer = JSONRenderer()

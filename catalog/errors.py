@@ -1,6 +1,6 @@
 """The catalog's domain errors (raised by its services and selectors)."""
 
-from novacart.errors import Conflict, DomainError, NotFound
+from core.errors import Conflict, DomainError, NotFound
 
 
 class ProductNotFound(NotFound):

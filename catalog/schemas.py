@@ -11,7 +11,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from catalog.models import Product, ProductImage
 from catalog.selectors import Ordering, product_images
-from novacart.api_schemas import (
+from core.api_schemas import (
     MONEY_PATTERN,
     BodyIn,
     Id,

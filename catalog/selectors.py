@@ -8,10 +8,10 @@ from typing import Any, Literal
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from accounts.models import User
 from catalog.constants import LOW_STOCK_THRESHOLD
 from catalog.errors import ProductNotFound
 from catalog.models import Category, Product, ProductImage, WishlistItem
-from novacart.accounts.models import User
 
 Ordering = Literal["price", "-price", "name", "-name", "created_at", "-created_at"]
 

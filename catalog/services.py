@@ -20,6 +20,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.models import User
 from catalog.errors import (
     ProductInvalid,
     ProductNotFound,
@@ -30,7 +31,6 @@ from catalog.errors import (
 )
 from catalog.images import image_thumbnail_make
 from catalog.models import Category, Product, ProductImage, WishlistItem
-from novacart.accounts.models import User
 
 SLUG_MAX_LENGTH: int = Product._meta.get_field("slug").max_length  # type: ignore[assignment]
 SKU_MAX_LENGTH: int = Product._meta.get_field("sku").max_length  # type: ignore[assignment]

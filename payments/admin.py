@@ -26,15 +26,15 @@ from unfold.widgets import (
     UnfoldBooleanWidget,
 )
 
-from novacart.admin_site import (
+from accounts.admin import user_link
+from core.admin import (
     AmountField,
     ReadOnlyAdmin,
     admin_link,
     label_html,
     readonly_label,
-    user_link,
 )
-from novacart.errors import DomainError
+from core.errors import DomainError
 from payments.models import Payment, Refund, WebhookEvent
 from payments.refunds import refund_create
 from payments.selectors import WEBHOOK_FAILED, refundable_amount

@@ -3,8 +3,8 @@
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from novacart.accounts.auth import jwt_auth, permission_required
-from novacart.api_schemas import BAD_BODY, ERRORS_401, ErrorOut
+from accounts.auth import jwt_auth, permission_required
+from core.api_schemas import BAD_BODY, ERRORS_401, ErrorOut
 from payments.models import Refund
 from payments.refunds import refund_create
 from payments.schemas import (

@@ -1,8 +1,8 @@
-"""The payments' domain errors (see novacart.errors)."""
+"""The payments' domain errors (see core.errors)."""
 
 from typing import Any
 
-from novacart.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 
 
 class PaymentNotAllowed(Conflict):

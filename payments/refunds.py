@@ -16,8 +16,8 @@ from django.db.models import QuerySet, Sum
 from django.tasks import task
 from django.utils import timezone
 
-from novacart.accounts.models import User
-from novacart.errors import NotFound
+from accounts.models import User
+from core.errors import NotFound
 from payments.errors import GatewayError, RefundNotAllowed, RefundTooLarge
 from payments.gateway import RefundState, from_minor_units, gateway_get, to_minor_units
 from payments.models import Payment, Refund

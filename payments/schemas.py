@@ -5,7 +5,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
-from novacart.api_schemas import BodyIn, Id, Money, PositiveMoneyIn
+from core.api_schemas import BodyIn, Id, Money, PositiveMoneyIn
 
 
 class PaymentIntentIn(BodyIn):

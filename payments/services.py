@@ -16,8 +16,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from novacart.accounts.models import User
-from novacart.errors import NotFound
+from accounts.models import User
+from core.errors import NotFound
 from payments.errors import PaymentNotAllowed
 from payments.gateway import Intent, from_minor_units, gateway_get, to_minor_units
 from payments.models import Payment, Refund

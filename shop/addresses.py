@@ -5,8 +5,8 @@ from typing import Any
 
 from django.db import transaction
 
-from novacart.accounts.models import User
-from novacart.errors import NotFound
+from accounts.models import User
+from core.errors import NotFound
 from shop.errors import DefaultAddressRequired
 from shop.models import Address
 

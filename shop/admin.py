@@ -24,23 +24,16 @@ from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminTextInputWidget
 
-from novacart.admin_site import ReadOnlyAdmin, label_html, user_link
-from novacart.errors import DomainError
+from accounts.admin import user_link
+from core.admin import ReadOnlyAdmin, label_html
+from core.errors import DomainError
 from payments.admin import OrderPaymentsMixin, PaymentInline, RefundInline
 from shop import order_flow
+from shop.admin_display import STATUS_COLOURS
 from shop.models import Address, Cart, CartLine, Order, OrderEvent, OrderLine, OrderStatus
 from shop.resources import OrderLineExportResource
 
 S = OrderStatus
-STATUS_COLOURS = {
-    S.PENDING: "warning",
-    S.PAID: "info",
-    S.PROCESSING: "primary",
-    S.SHIPPED: "primary",
-    S.DELIVERED: "success",
-    S.CANCELLED: "danger",
-    S.REFUNDED: "danger",
-}
 
 
 class ReadOnlyInline(TabularInline):

@@ -7,9 +7,9 @@ from django.http import HttpRequest
 from ninja import Header, Path, Query, Router, Status
 from ninja.pagination import paginate
 
-from novacart.accounts.auth import jwt_auth
-from novacart.api_schemas import BAD_BODY, BAD_PARAMS, ERRORS_401, ErrorOut
-from novacart.pagination import BoundedLimitOffsetPagination
+from accounts.auth import jwt_auth
+from core.api_schemas import BAD_BODY, BAD_PARAMS, ERRORS_401, ErrorOut
+from core.pagination import BoundedLimitOffsetPagination
 from shop import addresses, cart, selectors
 from shop.checkout import order_create
 from shop.models import Address, Cart, Order

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from accounts.models import User
 from catalog.models import Product
-from novacart.accounts.models import User
-from novacart.errors import NotFound
+from core.errors import NotFound
 from shop.errors import OutOfStock, ProductUnavailable, QuantityLimit
 from shop.models import Cart, CartLine
 

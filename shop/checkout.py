@@ -18,9 +18,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from accounts.models import User
 from catalog.models import Product
-from novacart.accounts.models import User
-from novacart.errors import NotFound
+from core.errors import NotFound
 from shop.cart import cart_line_is_available
 from shop.errors import (
     CartEmpty,

@@ -1,6 +1,6 @@
-"""The shop's domain errors (see novacart.errors)."""
+"""The shop's domain errors (see core.errors)."""
 
-from novacart.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 
 
 class OutOfStock(Conflict):

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import User
 from catalog.models import Product
-from novacart.accounts.models import User
-from novacart.emails import email_send_on_commit
+from core.emails import email_send_on_commit
 from shop.errors import InvalidTransition, OutOfStock, TrackingNumberRequired
 from shop.models import Order, OrderEvent, OrderLine
 from shop.models import OrderStatus as S

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, Field, WithJsonSchema, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from catalog.schemas import ProductOut
-from novacart.api_schemas import BodyIn, Id, Money, json_int, text_in, unset
+from core.api_schemas import BodyIn, Id, Money, json_int, text_in, unset
 from shop.cart import MAX_LINE_QUANTITY, cart_line_is_available, cart_line_total, cart_totals
 from shop.models import Cart, CartLine, Order, OrderStatus
 

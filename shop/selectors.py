@@ -8,9 +8,9 @@ from django.db.models import Count, DecimalField, F, Prefetch, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from accounts.models import User
 from catalog.selectors import product_images_prefetch
-from novacart.accounts.models import User
-from novacart.errors import NotFound
+from core.errors import NotFound
 from shop.models import Address, Cart, CartLine, Order, OrderEvent, OrderStatus
 
 CENT = Decimal("0.01")

@@ -59,7 +59,7 @@ def triggers_drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0002_staff_group_permissions"),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [

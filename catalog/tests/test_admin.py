@@ -11,6 +11,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from accounts.groups import CATALOG_MANAGERS, ORDER_MANAGERS
+from accounts.models import User
+from accounts.tests.factories import user_make
 from catalog.models import Category, Product, ProductImage, WishlistItem
 from catalog.tests.factories import (
     category_make,
@@ -19,9 +22,6 @@ from catalog.tests.factories import (
     product_image_make,
     product_make,
 )
-from novacart.accounts.groups import CATALOG_MANAGERS, ORDER_MANAGERS
-from novacart.accounts.models import User
-from novacart.testing import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -356,7 +356,7 @@ def test_wishlist_admin_is_a_read_only_list(admin_client: Client, customer: User
 
 
 def test_sidebar_lists_the_catalog_for_staff_who_may_see_it(client: Client) -> None:
-    merchant = make_user("merchant@example.com", is_staff=True)
+    merchant = user_make("merchant@example.com", is_staff=True)
     merchant.groups.add(Group.objects.get(name=CATALOG_MANAGERS))
     client.force_login(merchant)
 
@@ -367,14 +367,14 @@ def test_sidebar_lists_the_catalog_for_staff_who_may_see_it(client: Client) -> N
 
 
 def test_staff_without_catalog_rights_sees_no_catalog(client: Client) -> None:
-    client.force_login(make_user("nobody@example.com", is_staff=True))
+    client.force_login(user_make("nobody@example.com", is_staff=True))
     html = client.get("/admin/").content.decode()
     assert PRODUCTS not in html
     assert client.get(PRODUCTS).status_code == 403
 
 
 def test_view_only_staff_may_export_but_not_import(client: Client) -> None:
-    clerk = make_user("clerk@example.com", is_staff=True)
+    clerk = user_make("clerk@example.com", is_staff=True)
     clerk.groups.add(Group.objects.get(name=ORDER_MANAGERS))  # may view products only
     client.force_login(clerk)
     product_make()

@@ -6,11 +6,11 @@ import pytest
 from django.db.models.fields.files import FieldFile
 from django.test import Client
 
+from accounts.groups import CATALOG_MANAGERS
+from accounts.models import User
+from accounts.tests.factories import bearer, staff_make, user_make
 from catalog.models import Product
 from catalog.tests.factories import category_make, product_image_make, product_make
-from novacart.accounts.groups import CATALOG_MANAGERS
-from novacart.accounts.models import User
-from novacart.testing import bearer, make_staff, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -364,8 +364,8 @@ def test_filtered_staff_product_list_query_count(
 def test_staff_without_product_view_permission_see_only_active_products(client: Client) -> None:
     product_make(sku="ON", name="B on")
     product_make(sku="OFF", name="A off", is_active=False)
-    bare = make_user("bare-staff@example.com", is_staff=True)
-    merchant = make_staff("merchant@example.com", groups=(CATALOG_MANAGERS,))
+    bare = user_make("bare-staff@example.com", is_staff=True)
+    merchant = staff_make("merchant@example.com", groups=(CATALOG_MANAGERS,))
     for user, skus in [(bare, ["ON"]), (merchant, ["OFF", "ON"])]:
         items = client.get("/api/products/?ordering=name", **bearer(user)).json()["items"]
         assert [item["sku"] for item in items] == skus

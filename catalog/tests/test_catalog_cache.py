@@ -13,12 +13,12 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.test import Client
 
+from accounts.models import User
+from accounts.tests.factories import bearer, staff_make, user_make
 from catalog import services
 from catalog.cache import catalog_version
 from catalog.models import Category, Product
 from catalog.tests.factories import category_make, product_image_make, product_make
-from novacart.accounts.models import User
-from novacart.testing import bearer, make_staff, make_user
 from shop.cart import cart_line_add
 from shop.checkout import order_create
 from shop.tests.factories import address_make
@@ -90,7 +90,7 @@ def test_any_change_to_the_catalog_shows_at_once(
 
 def test_a_checkout_shows_in_the_cached_stock(client: Client) -> None:
     product = product_make(stock=3)
-    buyer = make_user("ann@example.com")
+    buyer = user_make("ann@example.com")
     assert client.get(f"/api/products/{product.pk}/").json()["stock"] == 3
 
     cart_line_add(user=buyer, product_id=product.pk, quantity=2)
@@ -102,7 +102,7 @@ def test_a_checkout_shows_in_the_cached_stock(client: Client) -> None:
 def test_staff_and_customers_never_share_an_answer(client: Client) -> None:
     product_make(sku="ON")
     product_make(sku="OFF", is_active=False)
-    staff: User = make_staff()
+    staff: User = staff_make()
     assert set(_listed(client)) == {"ON"}
     assert set(_listed(client, **bearer(staff))) == {"ON", "OFF"}
     assert set(_listed(client)) == {"ON"}

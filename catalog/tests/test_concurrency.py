@@ -13,10 +13,11 @@ from django.db import connection
 from django.test import Client
 from import_export.formats.base_formats import CSV
 
+from accounts.tests.factories import bearer, user_make
 from catalog.models import Product
 from catalog.resources import ProductResource
 from catalog.tests.factories import product_make
-from novacart.testing import bearer, make_user, post_json, race
+from core.testing import post_json, race
 from shop.cart import cart_line_add
 from shop.checkout import order_create
 from shop.tests.factories import address_make
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_same_name_products_created_at_once_all_get_a_free_slug() -> None:
-    admin = bearer(make_user("boss@example.com", is_staff=True, is_superuser=True))
+    admin = bearer(user_make("boss@example.com", is_staff=True, is_superuser=True))
     skus = ["", *(f"-{n}" for n in range(7))]  # "-0" slugifies to "0", like a plain name
 
     def create(i: int) -> tuple[int, dict]:
@@ -53,7 +54,7 @@ def _csv(text: str) -> tablib.Dataset:
 
 
 def _buyer_of(products: list[Product], name: str = "ann") -> tuple[object, int]:
-    user = make_user(f"{name}@example.com")
+    user = user_make(f"{name}@example.com")
     for product in products:
         cart_line_add(user=user, product_id=product.pk, quantity=3)
     return user, address_make(user=user).pk

@@ -18,10 +18,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from import_export.formats.base_formats import CSV
 
+from accounts.models import User
 from catalog.models import Category, Product
 from catalog.resources import CategoryResource, ProductResource
 from catalog.tests.factories import category_make, product_make
-from novacart.accounts.models import User
 
 pytestmark = pytest.mark.django_db
 

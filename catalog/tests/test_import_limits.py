@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from pytest_django.fixtures import Settings
 
+from accounts.models import User
 from catalog.models import Product
 from catalog.tests.test_import_export import (
     CSV_FORMAT,
@@ -18,7 +19,6 @@ from catalog.tests.test_import_export import (
     csv_upload,
     xlsx_bytes,
 )
-from novacart.accounts.models import User
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from accounts.models import User
+from accounts.tests.factories import bearer
 from catalog.models import Product, ProductImage, WishlistItem
 from catalog.tests.factories import category_make, product_image_make, product_make
-from novacart.accounts.models import User
-from novacart.testing import bearer, patch_json, post_json, put_json
+from core.testing import patch_json, post_json, put_json
 
 pytestmark = pytest.mark.django_db
 

@@ -46,7 +46,7 @@ def test_local_media_storage_without_cloudinary() -> None:
 def test_cloudinary_storage_when_cloudinary_url_is_set() -> None:
     env = {
         "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "novacart.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
         "DEBUG": "true",  # the development key: the settings require one otherwise
         "CLOUDINARY_URL": "cloudinary://123456789:not-a-secret@democloud",
     }

@@ -3,10 +3,11 @@
 import pytest
 from django.test import Client
 
+from accounts.models import User
+from accounts.tests.factories import bearer
 from catalog.models import WishlistItem
 from catalog.tests.factories import product_image_make, product_make
-from novacart.accounts.models import User
-from novacart.testing import bearer, post_json
+from core.testing import post_json
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,9 @@
 import pytest
 from django.test import Client
 
+from accounts.models import User
 from catalog.models import Product
 from catalog.tests.factories import product_make
-from novacart.accounts.models import User
 from payments.models import Payment
 from payments.services import payment_intent_create
 from payments.stripe_gateway import StripeGateway

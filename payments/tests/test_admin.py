@@ -9,10 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from unfold.admin import ModelAdmin
 
+from accounts.groups import ORDER_MANAGERS
+from accounts.models import User
+from accounts.tests.factories import user_make
 from catalog.tests.factories import product_make
-from novacart.accounts.groups import ORDER_MANAGERS
-from novacart.accounts.models import User
-from novacart.testing import make_user
 from payments.admin import OrderPaymentsMixin
 from payments.models import Payment, Refund, WebhookEvent
 from payments.tests.helpers import FakeGateway, event_make, intent_object
@@ -187,7 +187,7 @@ def test_refund_form_refuses_more_than_is_left(superuser: User, paid: Payment) -
 
 
 def test_refund_action_needs_the_permission_and_money_left(superuser: User, paid: Payment) -> None:
-    staff = make_user("clerk@example.com", is_staff=True)
+    staff = user_make("clerk@example.com", is_staff=True)
     staff.user_permissions.add(Permission.objects.get(codename="view_order"))
     assert _admin_client(staff).get(_refund_url(paid)).status_code == 403
 

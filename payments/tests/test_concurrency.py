@@ -11,16 +11,9 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from accounts.tests.factories import bearer, staff_make, user_make
 from catalog.tests.factories import product_make
-from novacart.testing import (
-    bearer,
-    lock_timeout,
-    make_staff,
-    make_user,
-    post_json,
-    race,
-    row_locked,
-)
+from core.testing import lock_timeout, post_json, race, row_locked
 from payments.models import Payment, Refund, WebhookEvent
 from payments.services import payment_intent_create
 from payments.tests.helpers import FakeGateway, post_webhook, refund_event, succeeded_event
@@ -33,7 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _payment(gateway: FakeGateway) -> Payment:
     """A PENDING order of 25.00 USD (stock 5, 2 reserved) with its intent."""
-    customer = make_user("ann@example.com")
+    customer = user_make("ann@example.com")
     order = order_place(user=customer, items=[(product_make(price="12.50", stock=5), 2)])
     payment_intent_create(user=customer, order_id=order.pk)
     return Payment.objects.select_related("order").get(order=order)
@@ -42,7 +35,7 @@ def _payment(gateway: FakeGateway) -> Payment:
 def test_four_refunds_at_once_never_exceed_the_payment(gateway: FakeGateway) -> None:
     payment = _payment(gateway)
     post_webhook(Client(), succeeded_event(payment.intent_id, amount=2500))
-    staff = bearer(make_staff())
+    staff = bearer(staff_make())
 
     def refund(_: int) -> int:
         body = {"order_id": payment.order_id, "amount": "10.00"}

@@ -25,9 +25,10 @@ import pytest
 import stripe
 from django.test import Client
 
+from accounts.models import User
+from accounts.tests.factories import bearer
 from catalog.tests.factories import product_make
-from novacart.accounts.models import User
-from novacart.testing import bearer, post_json
+from core.testing import post_json
 from payments.errors import GatewayError
 from payments.models import Payment, Refund, WebhookEvent
 from payments.services import payments_reconcile

@@ -3,9 +3,10 @@
 import pytest
 from django.test import Client
 
+from accounts.models import User
+from accounts.tests.factories import bearer
 from catalog.tests.factories import product_make
-from novacart.accounts.models import User
-from novacart.testing import bearer, post_json
+from core.testing import post_json
 from payments.errors import GatewayError
 from payments.models import Payment
 from payments.tests.helpers import FakeGateway

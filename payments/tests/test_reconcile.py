@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from accounts.models import User
 from catalog.tests.factories import product_make
-from novacart.accounts.models import User
 from payments.errors import GatewayError
 from payments.models import Payment
 from payments.services import payment_intent_create, payments_reconcile

@@ -6,8 +6,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from novacart.accounts.models import User
-from novacart.testing import bearer, post_json
+from accounts.models import User
+from accounts.tests.factories import bearer
+from core.testing import post_json
 from payments.errors import GatewayError
 from payments.models import Payment, Refund
 from payments.services import payments_reconcile

@@ -9,9 +9,9 @@ from django.tasks import default_task_backend
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import User
 from catalog.models import Product
 from catalog.tests.factories import product_make
-from novacart.accounts.models import User
 from payments.errors import GatewayError
 from payments.models import Payment, Refund, WebhookEvent
 from payments.refunds import refund_send_automatic

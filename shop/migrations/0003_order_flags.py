@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shop', '0002_staff_group_permissions'),
+        ('shop', '0001_initial'),
     ]
 
     operations = [

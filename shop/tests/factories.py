@@ -2,8 +2,8 @@
 
 from typing import Any
 
+from accounts.models import User
 from catalog.models import Product
-from novacart.accounts.models import User
 from shop.cart import cart_line_add
 from shop.checkout import order_create
 from shop.models import Address, Order

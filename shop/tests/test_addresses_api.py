@@ -4,9 +4,10 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
 
+from accounts.models import User
+from accounts.tests.factories import bearer
 from catalog.tests.factories import product_make
-from novacart.accounts.models import User
-from novacart.testing import bearer, patch_json, post_json
+from core.testing import patch_json, post_json
 from shop.models import Address
 from shop.tests.factories import address_make, order_place
 

@@ -10,10 +10,10 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from accounts.groups import ORDER_MANAGERS
+from accounts.models import User
+from accounts.tests.factories import user_make
 from catalog.tests.factories import product_make
-from novacart.accounts.groups import ORDER_MANAGERS
-from novacart.accounts.models import User
-from novacart.testing import make_user
 from shop import order_flow
 from shop.cart import cart_line_add
 from shop.models import Order, OrderEvent, OrderStatus
@@ -26,7 +26,7 @@ S = OrderStatus
 
 @pytest.fixture
 def order_manager(db: None) -> User:
-    user = make_user("orders@example.com", is_staff=True)
+    user = user_make("orders@example.com", is_staff=True)
     user.groups.add(Group.objects.get(name=ORDER_MANAGERS))
     return user
 
@@ -154,7 +154,7 @@ def test_bulk_mark_processing_records_events(merchant: Client, paid_order: Order
 
 
 def test_staff_without_order_permissions_cannot_act(client: Client, paid_order: Order) -> None:
-    client.force_login(make_user("intern@example.com", is_staff=True))
+    client.force_login(user_make("intern@example.com", is_staff=True))
     assert client.get(f"/admin/shop/order/{paid_order.pk}/change/").status_code == 403
     assert client.get(detail_url(paid_order, "mark_processing")).status_code == 403
     paid_order.refresh_from_db()
@@ -239,7 +239,7 @@ def test_clear_flag_unflags_and_records_who(
 
 def test_clearing_a_flag_needs_the_order_permissions(client: Client, paid_order: Order) -> None:
     order_flow.order_flag(order=paid_order, reason="Dispute dp_9 opened.")
-    viewer = make_user("viewer@example.com", is_staff=True)
+    viewer = user_make("viewer@example.com", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_order"))
     client.force_login(viewer)
     assert client.get(detail_url(paid_order, "clear_flag")).status_code == 403

@@ -5,10 +5,11 @@ import json
 import pytest
 from django.test import Client
 
+from accounts.models import User
+from accounts.tests.factories import bearer
 from catalog.models import Product
 from catalog.tests.factories import product_image_make, product_make
-from novacart.accounts.models import User
-from novacart.testing import bearer, patch_json, post_json
+from core.testing import patch_json, post_json
 from shop.cart import MAX_LINE_QUANTITY, cart_line_add, cart_line_update
 from shop.errors import QuantityLimit
 from shop.models import CartLine, Order

@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
+from accounts.models import User
 from catalog.models import Product
 from catalog.tests.factories import product_make
-from novacart.accounts.models import User
-from novacart.errors import NotFound
+from core.errors import NotFound
 from shop import checkout
 from shop.cart import cart_line_add
 from shop.checkout import order_create

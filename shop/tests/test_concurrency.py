@@ -11,9 +11,10 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from accounts.tests.factories import bearer, user_make
 from catalog.models import Product
 from catalog.tests.factories import product_make
-from novacart.testing import bearer, lock_timeout, make_user, post_json, race, row_locked
+from core.testing import lock_timeout, post_json, race, row_locked
 from shop.cart import cart_line_add
 from shop.checkout import order_create
 from shop.models import Order
@@ -27,7 +28,7 @@ def test_twenty_buyers_for_the_last_five_units() -> None:
     product = product_make(stock=5)
     buyers = []
     for i in range(20):
-        user = make_user(f"buyer{i}@example.com")
+        user = user_make(f"buyer{i}@example.com")
         cart_line_add(user=user, product_id=product.pk, quantity=1)
         buyers.append((bearer(user), address_make(user=user).pk))
 
@@ -48,7 +49,7 @@ def test_twenty_buyers_for_the_last_five_units() -> None:
 @pytest.mark.parametrize("idempotency_key", [None, "same-key"])
 def test_one_cart_submitted_four_times_makes_one_order(idempotency_key: str | None) -> None:
     product = product_make(stock=10)
-    user = make_user("ann@example.com")
+    user = user_make("ann@example.com")
     cart_line_add(user=user, product_id=product.pk, quantity=2)
     address_id = address_make(user=user).pk
     headers = bearer(user) | ({"HTTP_IDEMPOTENCY_KEY": idempotency_key} if idempotency_key else {})
@@ -72,7 +73,7 @@ def test_one_cart_submitted_four_times_makes_one_order(idempotency_key: str | No
 
 def test_concurrent_cancel_returns_stock_once() -> None:
     product = product_make(stock=5)
-    user = make_user("ann@example.com")
+    user = user_make("ann@example.com")
     cart_line_add(user=user, product_id=product.pk, quantity=3)
     order = order_create(user=user, address_id=address_make(user=user).pk).order
     headers = bearer(user)
@@ -89,7 +90,7 @@ def test_concurrent_cancel_returns_stock_once() -> None:
 
 def test_concurrent_cart_adds_never_exceed_stock() -> None:
     product = product_make(stock=3)
-    user = make_user("ann@example.com")
+    user = user_make("ann@example.com")
     headers = bearer(user)
 
     def add(_: int) -> int:
@@ -106,7 +107,7 @@ def test_concurrent_cart_adds_never_exceed_stock() -> None:
 def test_two_expiry_runs_at_once_return_stock_once() -> None:
     product = product_make(stock=10)
     for i in range(3):
-        user = make_user(f"late{i}@example.com")
+        user = user_make(f"late{i}@example.com")
         cart_line_add(user=user, product_id=product.pk, quantity=2)
         order_create(user=user, address_id=address_make(user=user).pk)
     Order.objects.update(created_at=timezone.now() - timedelta(hours=1))
@@ -123,7 +124,7 @@ def test_two_expiry_runs_at_once_return_stock_once() -> None:
     connection.vendor != "postgresql", reason="needs PostgreSQL: lock_timeout and row locks"
 )
 def test_a_row_locked_too_long_answers_503_busy_not_a_hung_worker() -> None:
-    user = make_user("ann@example.com")
+    user = user_make("ann@example.com")
     order = order_place(user=user, items=[(product_make(stock=5), 1)])
     with connection.cursor() as cursor:
         cursor.execute("SHOW lock_timeout")

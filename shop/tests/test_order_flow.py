@@ -7,8 +7,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.models import User
 from catalog.tests.factories import product_make
-from novacart.accounts.models import User
 from shop.errors import InvalidTransition, TrackingNumberRequired
 from shop.models import Order, OrderEvent, OrderStatus
 from shop.order_flow import (

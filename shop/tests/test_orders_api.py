@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from accounts.models import User
+from accounts.tests.factories import bearer
 from catalog.models import Product
 from catalog.tests.factories import product_make
-from novacart.accounts.models import User
-from novacart.testing import bearer, post_json
+from core.testing import post_json
 from shop.cart import cart_line_add
 from shop.models import CartLine, Order, OrderStatus
 from shop.order_flow import order_flag, order_flag_clear, order_mark_paid, order_refund_record

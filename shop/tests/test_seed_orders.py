@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
+from accounts.models import User
 from catalog.tests.factories import product_make
-from novacart.accounts.models import User
 from shop.models import Order, OrderEvent, OrderStatus
 from shop.selectors import orders_to_ship_count, sales_by_day
 

@@ -15,10 +15,10 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from accounts.management.commands.seed_demo import DEMO_ADMIN, DEMO_CUSTOMER
+from accounts.models import User
 from catalog.constants import LOW_STOCK_THRESHOLD
 from catalog.models import Product
-from novacart.accounts.management.commands.seed_demo import DEMO_ADMIN, DEMO_CUSTOMER
-from novacart.accounts.models import User
 from shop import order_flow
 from shop.addresses import address_create
 from shop.cart import cart_line_add

@@ -1,0 +1,122 @@
+"""The NinjaAPI: routers, authentication, and one error envelope for domain errors."""
+
+import logging
+
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.db import DatabaseError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema, Status
+from ninja.errors import Throttled
+from psycopg.errors import LockNotAvailable, QueryCanceled
+
+from accounts.api import router as accounts_router
+from catalog.api import router as catalog_router
+from core.cache import cache_reachable
+from core.errors import DomainError, RetryLater
+from payments.api import router as payments_router
+from shop.api import router as shop_router
+
+api = NinjaAPI(
+    title="NovaCart API",
+    version="1.0.0",
+    description="Storefront API of NovaCart. Authenticate with `Authorization: Bearer <access>`.",
+    urls_namespace="api",
+)
+logger = logging.getLogger(__name__)
+DJANGO_CLIENT_ERRORS = (BadRequest, PermissionDenied, SuspiciousOperation)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
+    response = api.create_response(request, error.as_body(), status=error.status)
+    if isinstance(error, RetryLater):
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, error: Throttled) -> HttpResponse:
+    """A route's throttle said no (Ninja adds `Retry-After`)."""
+    body = {"detail": "Too many requests. Try again later.", "code": "rate_limited"}
+    return api.create_response(request, body, status=429)
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, error: Exception) -> HttpResponse:
+    """Anything unexpected: the traceback goes to the log, never to the caller (not even
+    in DEBUG, where Ninja would answer with it). Django's own client errors (a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE, ...) keep Django's 400/403."""
+    if isinstance(error, DJANGO_CLIENT_ERRORS):
+        raise error
+    logger.exception("Internal server error: %s %s", request.method, request.path)
+    body = {"detail": "Internal server error", "code": "server_error"}
+    return api.create_response(request, body, status=500)
+
+
+# Seconds a client should wait before retrying a request that found the database busy.
+BUSY_RETRY_AFTER = 2
+
+
+@api.exception_handler(OperationalError)
+def database_busy(request: HttpRequest, error: OperationalError) -> HttpResponse:
+    """A lock or statement timeout (PostgreSQL lock_timeout/statement_timeout): 503, retry.
+
+    Any other operational error is not ours to soften: it stays a 500.
+    """
+    if not isinstance(error.__cause__, LockNotAvailable | QueryCanceled):
+        return server_error(request, error)
+    response = api.create_response(
+        request,
+        {"detail": "The shop is busy right now: try again in a moment.", "code": "busy"},
+        status=503,
+    )
+    response["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return response
+
+
+class HealthOut(Schema):
+    status: str
+    database: str
+    cache: str
+
+
+class PingOut(Schema):
+    pass
+
+
+@api.get("ping/", response={200: PingOut}, tags=["health"])
+def ping(request: HttpRequest) -> dict[str, str]:
+    """Liveness only: `{}`, touching nothing (the load benchmark's floor)."""
+    return {}
+
+
+def _database_reachable() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return False
+    return True
+
+
+@api.get("health/", response={200: HealthOut, 503: HealthOut}, tags=["health"])
+def health(request: HttpRequest) -> Status[dict[str, str]]:
+    """The database and the rate-limit cache (Redis).
+
+    503 only when the database is unreachable: nothing works then. Without the cache the
+    shop goes on (rate limits fall back to each process's memory), so the answer is 200
+    `"status": "degraded"`, for a monitor to page on, and the platform's health check
+    does not take every instance out of service for a cache outage.
+    """
+    checks = {"database": _database_reachable(), "cache": cache_reachable()}
+    body = {name: "ok" if up else "unavailable" for name, up in checks.items()}
+    if not checks["database"]:
+        return Status(503, {"status": "error", **body})
+    return Status(200, {"status": "ok" if checks["cache"] else "degraded", **body})
+
+
+api.add_router("/", accounts_router)
+api.add_router("/", catalog_router)
+api.add_router("/", shop_router)
+api.add_router("/", payments_router)

@@ -1,0 +1,59 @@
+"""Domain errors: a stable code, an HTTP status and a human sentence.
+
+Services raise them; `config.api` turns every one into the same JSON envelope
+`{"detail": ..., "code": ..., **extra}`; admin actions show `message` to the merchant.
+"""
+
+from typing import Any
+
+
+class DomainError(Exception):
+    code: str = "error"
+    status: int = 400
+
+    def __init__(
+        self, message: str, *, code: str | None = None, status: int | None = None, **extra: Any
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.extra = extra
+
+    def as_body(self) -> dict[str, Any]:
+        return {"detail": self.message, "code": self.code, **self.extra}
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+
+
+class PermissionDenied(DomainError):
+    code = "permission_denied"
+    status = 403
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    status = 409
+
+
+class RetryLater(DomainError):
+    """Refused for now: try again in `retry_after` seconds (also the Retry-After header)."""
+
+    def __init__(self, message: str, *, retry_after: int, **extra: Any) -> None:
+        super().__init__(message, **extra)
+        self.retry_after = retry_after
+
+
+class RateLimited(RetryLater):
+    code = "rate_limited"
+    status = 429
+
+
+class ServerBusy(RetryLater):
+    code = "server_busy"
+    status = 503
