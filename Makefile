@@ -41,8 +41,9 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 
+# The suite runs on every core (pytest-xdist); `make test PYTEST_ARGS="-n0 -x"` runs it in one process.
 test: lint
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
 # Load benchmark against gunicorn on PostgreSQL (see bench/README.md).
 bench-load: install

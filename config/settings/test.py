@@ -8,9 +8,10 @@ import os
 import tempfile
 
 os.environ.setdefault("DEBUG", "true")
-# This run's own password-hashing slots: a test that takes them all must not slow the
-# logins of another test run on the machine (servers this run starts inherit it).
-os.environ.setdefault("PASSWORD_HASHING_LOCK_DIR", tempfile.mkdtemp(prefix="novacart-hashing-"))
+# This process's own password-hashing slots (each pytest-xdist worker has its own): a test
+# that takes them all must not slow the logins of another test process on the machine
+# (servers a test starts inherit them).
+os.environ["PASSWORD_HASHING_LOCK_DIR"] = tempfile.mkdtemp(prefix="novacart-hashing-")
 # Tests that race logins or registrations test those races, not the hashing bound (which
 # its own tests set): one slot would answer 503 to whichever thread came second.
 os.environ.setdefault("PASSWORD_HASHING_CONCURRENCY", "8")
