@@ -5,7 +5,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1:8000
 # The settings are production-safe by default (DEBUG off, SECRET_KEY required): the
 # development targets run in development mode unless the environment says otherwise.
-run lint: export DEBUG ?= true
+run demo migrate lint: export DEBUG ?= true
 
 .PHONY: run test install lint migrate demo clean bench-load
 
