@@ -1,15 +1,16 @@
 """Small helpers every app's admin pages share (no app's models: core imports no app)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from unfold.admin import ModelAdmin
+from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display
+from unfold.forms import BaseDialogForm
 from unfold.utils import display_for_label
 from unfold.widgets import UnfoldAdminTextInputWidget
 
@@ -71,3 +72,48 @@ class ReadOnlyAdmin(ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyInline(TabularInline):
+    """Rows shown under an object's page, never added, changed or deleted there: every
+    field in `fields` is shown as text."""
+
+    show_title = False
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
+        # An inline's formset is built even when nothing may change, and a model form
+        # refuses non-editable fields (`created_at`) unless they are read-only.
+        return tuple(self.fields or ())
+
+
+class DialogForm(BaseDialogForm):
+    """The form of an Unfold dialog action (`@action(dialog={"form_class": ...})`), with a
+    sentence above its fields saying what the action is about to do (`intro`)."""
+
+    form_before_template = "admin/dialog_intro.html"
+
+    def intro(self) -> str:
+        return ""
+
+    def get_before_template_context(
+        self, request: HttpRequest, object_id: int | str | None = None
+    ) -> dict[str, Any]:
+        return {"intro": self.intro()}
+
+
+def dialog_done(request: HttpRequest, url: str) -> HttpResponse:
+    """The answer of a dialog action that has run: the dialog's htmx POST is told to load
+    `url` (`HX-Redirect`); the same form posted without JavaScript is redirected there."""
+    if request.headers.get("HX-Request"):
+        return HttpResponse(headers={"HX-Redirect": url})
+    return HttpResponseRedirect(url)

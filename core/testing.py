@@ -1,5 +1,5 @@
-"""Helpers for the test suites of every app: JSON requests, races, row locks (no app's
-models; the rows tests need are made by each app's `tests/factories.py`)."""
+"""Helpers for the test suites of every app: JSON requests, admin dialogs, races, row locks
+(no app's models; the rows tests need are made by each app's `tests/factories.py`)."""
 
 import json
 import threading
@@ -21,6 +21,11 @@ def patch_json(client: Client, path: str, body: Any, **extra: Any) -> Any:
 
 def put_json(client: Client, path: str, body: Any, **extra: Any) -> Any:
     return client.put(path, json.dumps(body), content_type="application/json", **extra)
+
+
+def dialog_post(client: Client, path: str, data: dict[str, Any] | None = None, **extra: Any) -> Any:
+    """Submits an Unfold dialog action's form (`data` and the field every dialog sends)."""
+    return client.post(path, {"_form_submitted": "True", **(data or {})}, **extra)
 
 
 def race[T](task: Callable[[int], T], workers: int) -> list[T | BaseException]:

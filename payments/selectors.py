@@ -1,5 +1,5 @@
-"""Reads of payments: a payment by its Stripe ids (locked), what is left to refund, and
-the webhook events that failed."""
+"""Reads of payments: a payment by its Stripe ids (locked) or its order, what is left to
+refund, and the webhook events that failed."""
 
 from decimal import Decimal
 
@@ -26,6 +26,10 @@ def payment_locked(
     if order_id:
         return payments.filter(order_id=order_id).first()
     return None
+
+
+def payment_of_order(*, order_id: int) -> Payment | None:
+    return Payment.objects.filter(order_id=order_id).first()
 
 
 def refundable_amount(*, payment: Payment) -> Decimal:

@@ -6,28 +6,39 @@ offered. Saving an order form is not possible (it could overwrite a concurrent c
 """
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from import_export.admin import ExportActionModelAdmin
-from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.contrib.import_export.forms import ExportForm
+from unfold.dataclasses import ActionDialog
 from unfold.decorators import action, display
-from unfold.widgets import UnfoldAdminTextInputWidget
+from unfold.widgets import UnfoldAdminTextInputWidget, UnfoldBooleanWidget
 
 from accounts.admin import user_link
-from core.admin import ReadOnlyAdmin, label_html
+from core.admin import (
+    AmountField,
+    DialogForm,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    dialog_done,
+    label_html,
+    readonly_label,
+)
 from core.errors import DomainError
-from payments.admin import OrderPaymentsMixin, PaymentInline, RefundInline
+from payments.admin import PAYMENT_COLOURS, PaymentInline, RefundInline
+from payments.refunds import refund_create
+from payments.selectors import payment_of_order, refundable_amount
 from shop import order_flow
 from shop.admin_display import STATUS_COLOURS
 from shop.models import Address, Cart, CartLine, Order, OrderEvent, OrderLine, OrderStatus
@@ -36,41 +47,106 @@ from shop.resources import OrderLineExportResource
 S = OrderStatus
 
 
-class ReadOnlyInline(TabularInline):
-    show_title = False
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
     fields = ("sku", "name", "unit_price", "quantity", "line_total", "product")
-    readonly_fields = fields
     verbose_name_plural = "Lines"
 
 
 class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
     fields = ("created_at", "type", "message", "actor")
-    readonly_fields = fields
     ordering = ("created_at", "id")
     verbose_name_plural = "Timeline"
 
 
-class ShipForm(forms.Form):
+class OrderDialogForm(DialogForm):
+    """The dialog of an action on the order of the page: what the order is, then confirm."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order = get_object_or_404(Order.objects.select_related("user"), pk=self.object_id)
+
+    def intro(self) -> str:
+        order = self.order
+        flag = f", flagged: {order.flag_reason}" if order.flagged else ""
+        return (
+            f"Order {order.number} ({order.get_status_display().lower()}{flag}), "
+            f"{order.total} {order.currency.upper()}, for {order.user.email}."
+        )
+
+
+class ShipForm(OrderDialogForm):
     tracking_number = forms.CharField(
         max_length=100,
         widget=UnfoldAdminTextInputWidget(attrs={"autofocus": True}),
         help_text="The carrier's tracking number; the customer receives it by email.",
     )
+
+    def intro(self) -> str:
+        address = self.order.shipping_address
+        return (
+            f"Ship {self.order.number} to {address.get('full_name')}, {address.get('city')} "
+            f"({address.get('country')}). The customer is emailed the tracking number."
+        )
+
+
+class RefundForm(OrderDialogForm):
+    amount = AmountField(
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+        attrs={"autofocus": True},
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=500,
+        widget=UnfoldAdminTextInputWidget,
+        help_text="Kept with the refund; the customer does not see it.",
+    )
+    confirm = forms.BooleanField(
+        label="Send this money back to the customer now",
+        widget=UnfoldBooleanWidget,
+        help_text="A refund cannot be undone.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        payment = payment_of_order(order_id=self.order.pk)
+        if payment is None:  # the action is offered only with a payment to refund
+            raise Http404("This order has no payment.")
+        self.payment = payment
+        self.left = refundable_amount(payment=payment)
+        self.currency = payment.currency.upper()
+        self.fields[
+            "amount"
+        ].help_text = f"Leave empty to refund all that is left: {self.left} {self.currency}."
+
+    def intro(self) -> str:
+        payment, currency = self.payment, self.currency
+        return (
+            f"Order {self.order.number}: {payment.amount_received} {currency} received, "
+            f"{payment.amount_refunded} {currency} refunded, {self.left} {currency} left to "
+            f"refund. The money goes back to the card the customer paid with "
+            f"(payment {payment.intent_id})."
+        )
+
+    def clean_amount(self) -> Decimal | None:
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount > self.left:
+            raise forms.ValidationError(f"Only {self.left} {self.currency} is left to refund.")
+        return amount
+
+
+def _confirm(title: str, description: str) -> ActionDialog:
+    """The dialog of an action that asks for nothing but a confirmation."""
+    return {
+        "title": title,
+        "description": description,
+        "form_class": OrderDialogForm,
+        "form_submit_text": title,
+    }
 
 
 def _order_action(
@@ -97,7 +173,7 @@ def _order_action(
 
 
 @admin.register(Order)
-class OrderAdmin(OrderPaymentsMixin, ExportActionModelAdmin, ReadOnlyAdmin):
+class OrderAdmin(ExportActionModelAdmin, ReadOnlyAdmin):
     list_display = (
         "order_number",
         "customer",
@@ -122,25 +198,6 @@ class OrderAdmin(OrderPaymentsMixin, ExportActionModelAdmin, ReadOnlyAdmin):
         "the dashboard until they are shipped."
     )
     inlines = (OrderLineInline, PaymentInline, RefundInline, OrderEventInline)
-    readonly_fields = (
-        "number",
-        "status",
-        "customer",
-        "created_at",
-        "paid_at",
-        "shipped_at",
-        "delivered_at",
-        "cancelled_at",
-        "currency",
-        "subtotal",
-        "total",
-        "refunded_amount",
-        "ship_to",
-        "tracking_number",
-        "stock_reserved",
-        "payment_state",
-        "flag_state",
-    )
     fieldsets = (
         (
             "Order",
@@ -252,115 +309,173 @@ class OrderAdmin(OrderPaymentsMixin, ExportActionModelAdmin, ReadOnlyAdmin):
         lines = OrderLineExportResource.lines_of(queryset)
         return super().get_data_for_export(request, lines, **kwargs)
 
-    # --- actions on one order (its page) ----------------------------------------------
+    # --- the payment: columns, read-only fields and the refund action ------------------
 
-    def _action_page(
-        self, request: HttpRequest, order: Order, *, template: str, submit_label: str, form: Any
-    ) -> HttpResponse:
-        """The page of a detail action: a form that POSTs (with its CSRF token) to it."""
-        return render(
-            request,
-            template,
-            {
-                **self.admin_site.each_context(request),
-                "title": f"{submit_label}: order {order.number}",
-                "submit_label": submit_label,
-                "back_url": reverse("admin:shop_order_change", args=[order.pk]),
-                "form": form,
-                "order": order,
-                "opts": self.opts,
-            },
+    @readonly_label
+    @display(description="Payment", label=PAYMENT_COLOURS)
+    def payment_state(self, order: Order) -> tuple[str, str]:
+        payment = payment_of_order(order_id=order.pk)
+        if payment is None:
+            return "none", "No payment started"
+        currency = payment.currency.upper()
+        text = f"{payment.get_status_display()}: {payment.amount_received} {currency} received"
+        if payment.amount_refunded:
+            text += f", {payment.amount_refunded} {currency} refunded"
+        if payment.last_error and not payment.settled:
+            text += f". Last attempt failed: {payment.last_error}"
+        return payment.status, text
+
+    @display(description="Payment", ordering="payment__status")
+    def payment_column(self, order: Order) -> SafeString | str:
+        """List pages: the payment's status, linking to the payment."""
+        payment = getattr(order, "payment", None)  # list_select_related = (..., "payment")
+        if payment is None:
+            return "-"
+        return label_html(
+            text=payment.get_status_display(),
+            variant=PAYMENT_COLOURS[payment.status],
+            url=reverse("admin:payments_payment_change", args=[payment.pk]),
         )
+
+    @readonly_label
+    @display(description="Flag", label={"flagged": "danger", "clear": "success"})
+    def flag_state(self, order: Order) -> tuple[str, str]:
+        if order.flagged:
+            return "flagged", order.flag_reason or "Flagged for staff"
+        return "clear", "Not flagged"
+
+    def has_refund_permission(self, request: HttpRequest, object_id: str | None = None) -> bool:
+        if not request.user.has_perm("payments.add_refund"):
+            return False
+        if object_id is None:
+            return True
+        payment = payment_of_order(order_id=int(object_id))
+        return payment is not None and refundable_amount(payment=payment) > 0
+
+    # --- actions on one order (its page), each in a dialog that POSTs -------------------
 
     def _run(
         self,
         request: HttpRequest,
-        object_id: str,
+        form: OrderDialogForm,
         run: Callable[..., Order],
         *,
-        submit_label: str,
         done: Callable[[Order], str] = lambda order: (
             f"Order {order.number} is now {order.get_status_display().lower()}."
         ),
         **kwargs: Any,
     ) -> HttpResponse:
-        """Moves the order with `run` on a POST only; a GET (a link, or a cross-site
-        navigation) shows a confirmation page whose form POSTs back here."""
-        order = get_object_or_404(Order.objects.select_related("user"), pk=object_id)
-        if request.method != "POST":
-            return self._action_page(
-                request,
-                order,
-                template="admin/shop/order/confirm.html",
-                submit_label=submit_label,
-                form=forms.Form(),
-            )
+        """Moves the dialog's order with `run` (the dialog has been confirmed, by a POST),
+        then back to the order's page with what happened."""
+        order = form.order
         try:
             run(order=order, actor=request.user, **kwargs)
         except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, done(order))
-        return HttpResponseRedirect(reverse("admin:shop_order_change", args=[object_id]))
+        return dialog_done(request, reverse("admin:shop_order_change", args=[order.pk]))
 
-    @action(description="Mark processing", permissions=["processing"], icon="inventory_2")
-    def detail_mark_processing(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._run(
-            request, object_id, order_flow.order_mark_processing, submit_label="Mark processing"
-        )
+    @action(
+        description="Mark processing",
+        permissions=["processing"],
+        icon="inventory_2",
+        dialog=_confirm(
+            "Mark processing", "The order is being packed. The customer is not emailed."
+        ),
+    )
+    def detail_mark_processing(
+        self, request: HttpRequest, form: OrderDialogForm, object_id: str
+    ) -> HttpResponse:
+        return self._run(request, form, order_flow.order_mark_processing)
 
-    @action(description="Ship", permissions=["ship"], icon="local_shipping", url_path="ship")
-    def detail_ship(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        form = ShipForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            return self._run(
-                request,
-                object_id,
-                order_flow.order_ship,
-                submit_label="Ship order",
-                tracking_number=form.cleaned_data["tracking_number"],
-            )
-        order = get_object_or_404(Order, pk=object_id)
-        return self._action_page(
-            request,
-            order,
-            template="admin/shop/order/ship.html",
-            submit_label="Ship order",
-            form=form,
-        )
-
-    @action(description="Mark delivered", permissions=["delivered"], icon="task_alt")
-    def detail_mark_delivered(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._run(
-            request, object_id, order_flow.order_mark_delivered, submit_label="Mark delivered"
-        )
-
-    @action(description="Cancel order", permissions=["cancel"], icon="cancel")
-    def detail_cancel(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    @action(
+        description="Ship",
+        permissions=["ship"],
+        icon="local_shipping",
+        url_path="ship",
+        dialog={"title": "Ship order", "form_class": ShipForm, "form_submit_text": "Ship order"},
+    )
+    def detail_ship(self, request: HttpRequest, form: ShipForm, object_id: str) -> HttpResponse:
         return self._run(
             request,
-            object_id,
-            order_flow.order_cancel,
-            submit_label="Cancel order",
-            note="Cancelled by staff.",
+            form,
+            order_flow.order_ship,
+            tracking_number=form.cleaned_data["tracking_number"],
         )
 
-    @action(description="Clear flag", permissions=["unflag"], icon="flag")
-    def detail_clear_flag(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    @action(
+        description="Mark delivered",
+        permissions=["delivered"],
+        icon="task_alt",
+        dialog=_confirm("Mark delivered", "The parcel has reached the customer."),
+    )
+    def detail_mark_delivered(
+        self, request: HttpRequest, form: OrderDialogForm, object_id: str
+    ) -> HttpResponse:
+        return self._run(request, form, order_flow.order_mark_delivered)
+
+    @action(
+        description="Cancel order",
+        permissions=["cancel"],
+        icon="cancel",
+        dialog=_confirm(
+            "Cancel order",
+            "The stock goes back on sale and the customer is emailed. This cannot be undone.",
+        ),
+    )
+    def detail_cancel(
+        self, request: HttpRequest, form: OrderDialogForm, object_id: str
+    ) -> HttpResponse:
+        return self._run(request, form, order_flow.order_cancel, note="Cancelled by staff.")
+
+    @action(
+        description="Clear flag",
+        permissions=["unflag"],
+        icon="flag",
+        dialog=_confirm("Clear flag", "The order is no longer shown to staff as flagged."),
+    )
+    def detail_clear_flag(
+        self, request: HttpRequest, form: OrderDialogForm, object_id: str
+    ) -> HttpResponse:
         return self._run(
             request,
-            object_id,
+            form,
             order_flow.order_flag_clear,
-            submit_label="Clear flag",
             done=lambda order: f"Order {order.number} is no longer flagged.",
             note="Cleared in the admin.",
         )
+
+    @action(
+        description="Refund",
+        permissions=["refund"],
+        icon="currency_exchange",
+        url_path="refund",
+        dialog={"title": "Refund", "form_class": RefundForm, "form_submit_text": "Refund"},
+    )
+    def detail_refund(self, request: HttpRequest, form: RefundForm, object_id: str) -> HttpResponse:
+        order = form.order
+        try:
+            refund = refund_create(
+                order_id=order.pk,
+                amount=form.cleaned_data["amount"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"] or "Refunded by staff in the admin.",
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                f"Refund of {refund.amount} {form.currency} for order {order.number}: "
+                f"{refund.get_status_display().lower()}.",
+            )
+        return dialog_done(request, reverse("admin:shop_order_change", args=[order.pk]))
 
 
 class CartLineInline(ReadOnlyInline):
     model = CartLine
     fields = ("product", "sku", "name", "quantity", "created_at")
-    readonly_fields = fields
 
 
 @admin.register(Cart)
@@ -370,7 +485,7 @@ class CartAdmin(ReadOnlyAdmin):
     list_display = ("user", "lines_count", "items_count", "updated_at")
     search_fields = ("user__email",)
     list_select_related = ("user",)
-    readonly_fields = ("user", "created_at", "updated_at")
+    fields = ("user", "created_at", "updated_at")
     inlines = (CartLineInline,)
     ordering = ("-updated_at",)
 

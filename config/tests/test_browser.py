@@ -188,9 +188,11 @@ def test_ship_a_paid_order_with_its_tracking_number(
         page.locator("#nav-sidebar").get_by_role("link", name=re.compile(r"Orders")).click()
         page.get_by_role("link", name=order.number).click()
         page.get_by_role("link", name="Mark processing").click()
-        page.get_by_role("button", name="Mark processing").click()  # the confirmation page
+        page.get_by_role("button", name="Mark processing").click()  # the confirmation dialog
         page.get_by_text(f"Order {order.number} is now processing.").wait_for()
         page.get_by_role("link", name="Ship").click()
+        page.locator("#dialog").wait_for()  # Unfold's dialog, over the order's page
+        assert page.url.endswith(f"/admin/shop/order/{order.pk}/change/")
         page.fill("#id_tracking_number", "1Z999AA10123456784")
         page.get_by_role("button", name="Ship order").click()
 

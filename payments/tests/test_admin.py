@@ -1,4 +1,5 @@
-"""The payments admin, and the payment parts the Order admin takes from payments.admin."""
+"""The payments admin, and the Order page's payment parts (its refund action calls the
+payments service)."""
 
 import re
 from decimal import Decimal
@@ -7,25 +8,18 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
-from unfold.admin import ModelAdmin
 
 from accounts.groups import ORDER_MANAGERS
 from accounts.models import User
 from accounts.tests.factories import user_make
 from catalog.tests.factories import product_make
-from payments.admin import OrderPaymentsMixin
+from core.testing import dialog_post
 from payments.models import Payment, Refund, WebhookEvent
 from payments.tests.helpers import FakeGateway, event_make, intent_object
 from shop.models import Order, OrderStatus
 from shop.tests.factories import order_place
 
 pytestmark = pytest.mark.django_db
-
-
-class OrderPaymentsAdmin(OrderPaymentsMixin, ModelAdmin):
-    """What shop/admin.py's OrderAdmin adds (tested here on its own)."""
-
-    actions_detail = ("detail_refund",)
 
 
 def _admin_client(user: User) -> Client:
@@ -144,12 +138,12 @@ def test_refund_form_then_partial_refund(superuser: User, paid: Payment) -> None
     assert page.status_code == 200
     assert "25.00 USD" in page.content.decode()
 
-    unconfirmed = client.post(_refund_url(paid), {"amount": "5"})
+    unconfirmed = dialog_post(client, _refund_url(paid), {"amount": "5"})
     assert unconfirmed.status_code == 200  # the form again: confirmation needed
     assert not Refund.objects.exists()
 
-    done = client.post(
-        _refund_url(paid), {"amount": "5.00", "reason": "Scratched", "confirm": "on"}
+    done = dialog_post(
+        client, _refund_url(paid), {"amount": "5.00", "reason": "Scratched", "confirm": "on"}
     )
 
     assert done.status_code == 302
@@ -166,20 +160,22 @@ def test_refund_form_then_partial_refund(superuser: User, paid: Payment) -> None
 
 
 def test_refund_form_without_amount_refunds_everything(superuser: User, paid: Payment) -> None:
-    _admin_client(superuser).post(_refund_url(paid), {"amount": "", "confirm": "on"})
+    dialog_post(_admin_client(superuser), _refund_url(paid), {"amount": "", "confirm": "on"})
 
     order = Order.objects.get(pk=paid.order_id)
     assert (order.status, order.refunded_amount) == (OrderStatus.REFUNDED, 25)
 
 
 def test_refund_form_reads_a_decimal_comma(superuser: User, paid: Payment) -> None:
-    _admin_client(superuser).post(_refund_url(paid), {"amount": "2,50", "confirm": "on"})
+    dialog_post(_admin_client(superuser), _refund_url(paid), {"amount": "2,50", "confirm": "on"})
 
     assert Refund.objects.get().amount == Decimal("2.50")
 
 
 def test_refund_form_refuses_more_than_is_left(superuser: User, paid: Payment) -> None:
-    response = _admin_client(superuser).post(_refund_url(paid), {"amount": "30", "confirm": "on"})
+    response = dialog_post(
+        _admin_client(superuser), _refund_url(paid), {"amount": "30", "confirm": "on"}
+    )
 
     assert response.status_code == 200
     assert "Only 25.00 USD is left" in response.content.decode()
@@ -203,7 +199,7 @@ def test_refund_action_needs_the_permission_and_money_left(superuser: User, paid
 
 def test_lists_link_orders_payments_refunds_and_customers(superuser: User, paid: Payment) -> None:
     client = _admin_client(superuser)
-    client.post(_refund_url(paid), {"amount": "5.00", "confirm": "on"})
+    dialog_post(client, _refund_url(paid), {"amount": "5.00", "confirm": "on"})
     order_url = reverse("admin:shop_order_change", args=[paid.order_id])
     payment_url = reverse("admin:payments_payment_change", args=[paid.pk])
     customer_url = reverse("admin:accounts_user_change", args=[paid.order.user_id])
@@ -243,7 +239,7 @@ def _detail(superuser: User, url: str) -> str:
 
 
 def test_detail_pages_show_labels_not_tuples(superuser: User, paid: Payment) -> None:
-    _admin_client(superuser).post(_refund_url(paid), {"amount": "1.00", "confirm": "on"})
+    dialog_post(_admin_client(superuser), _refund_url(paid), {"amount": "1.00", "confirm": "on"})
     unpaid = order_place(user=paid.order.user, items=[(product_make(sku="NO-PAY"), 1)])
     pages = {
         reverse("admin:payments_payment_change", args=[paid.pk]): ["Succeeded"],

@@ -14,6 +14,7 @@ from accounts.groups import ORDER_MANAGERS
 from accounts.models import User
 from accounts.tests.factories import user_make
 from catalog.tests.factories import product_make
+from core.testing import dialog_post
 from shop import order_flow
 from shop.cart import cart_line_add
 from shop.models import Order, OrderEvent, OrderStatus
@@ -83,20 +84,22 @@ def test_order_page_shows_lines_timeline_and_only_allowed_actions(
 def test_merchant_ships_then_delivers(
     merchant: Client, paid_order: Order, order_manager: User, django_capture_on_commit_callbacks
 ) -> None:
-    merchant.post(detail_url(paid_order, "mark_processing"))
+    dialog_post(merchant, detail_url(paid_order, "mark_processing"))
     paid_order.refresh_from_db()
     assert paid_order.status == S.PROCESSING
 
     form = merchant.get(detail_url(paid_order, "ship"))
     assert form.status_code == 200
     assert b"tracking_number" in form.content
-    empty = merchant.post(detail_url(paid_order, "ship"), {"tracking_number": ""})
+    empty = dialog_post(merchant, detail_url(paid_order, "ship"), {"tracking_number": ""})
     assert empty.status_code == 200  # the form again, with its error
     paid_order.refresh_from_db()
     assert paid_order.status == S.PROCESSING
 
     with django_capture_on_commit_callbacks(execute=True):
-        shipped = merchant.post(detail_url(paid_order, "ship"), {"tracking_number": "1Z-42"})
+        shipped = dialog_post(
+            merchant, detail_url(paid_order, "ship"), {"tracking_number": "1Z-42"}
+        )
     assert shipped.status_code == 302
     paid_order.refresh_from_db()
     assert paid_order.status == S.SHIPPED
@@ -108,7 +111,7 @@ def test_merchant_ships_then_delivers(
     page = merchant.get(f"/admin/shop/order/{paid_order.pk}/change/", follow=True)
     assert b"1Z-42" in page.content
 
-    merchant.post(detail_url(paid_order, "mark_delivered"))
+    dialog_post(merchant, detail_url(paid_order, "mark_delivered"))
     paid_order.refresh_from_db()
     assert paid_order.status == S.DELIVERED
 
@@ -227,7 +230,7 @@ def test_clear_flag_unflags_and_records_who(
     order_flow.order_flag(order=paid_order, reason="Dispute dp_9 opened.")
     page = merchant.get(f"/admin/shop/order/{paid_order.pk}/change/").content.decode()
     assert detail_url(paid_order, "clear_flag") in page
-    response = merchant.post(detail_url(paid_order, "clear_flag"), follow=True)
+    response = dialog_post(merchant, detail_url(paid_order, "clear_flag"), follow=True)
     assert "is no longer flagged" in response.content.decode()
     paid_order.refresh_from_db()
     assert paid_order.flagged is False
@@ -326,7 +329,7 @@ def test_a_post_without_the_csrf_token_is_refused(
     order = CONFIRMED_ACTIONS[action][0](paid_order)
     before = _state(order)
 
-    assert csrf_merchant.post(detail_url(order, action)).status_code == 403
+    assert dialog_post(csrf_merchant, detail_url(order, action)).status_code == 403
     assert _state(order) == before
 
 
@@ -337,8 +340,38 @@ def test_the_confirmed_post_acts(csrf_merchant: Client, paid_order: Order, actio
     csrf_merchant.get(detail_url(order, action))
     token = csrf_merchant.cookies["csrftoken"].value
 
-    response = csrf_merchant.post(detail_url(order, action), {"csrfmiddlewaretoken": token})
+    response = dialog_post(csrf_merchant, detail_url(order, action), {"csrfmiddlewaretoken": token})
 
     assert response.status_code == 302
     assert response.url == reverse("admin:shop_order_change", args=[order.pk])
     assert _state(order) == after
+
+
+def test_actions_open_as_unfold_dialogs_and_reload_the_order(
+    merchant: Client, paid_order: Order
+) -> None:
+    page = merchant.get(f"/admin/shop/order/{paid_order.pk}/change/").content.decode()
+    assert f'hx-get="{detail_url(paid_order, "mark_processing")}"' in page
+
+    dialog = merchant.get(detail_url(paid_order, "mark_processing"), HTTP_HX_REQUEST="true")
+    assert 'id="dialog"' in dialog.content.decode()
+
+    done = dialog_post(merchant, detail_url(paid_order, "mark_processing"), HTTP_HX_REQUEST="true")
+
+    assert done.status_code == 200
+    assert done["HX-Redirect"] == reverse("admin:shop_order_change", args=[paid_order.pk])
+    assert _state(paid_order) == (S.PROCESSING, False)
+
+
+def test_a_dialog_confirmed_after_the_order_moved_on_is_refused(
+    merchant: Client, paid_order: Order
+) -> None:
+    url = detail_url(paid_order, "mark_processing")
+    merchant.get(url)  # the dialog is open while the order moves on elsewhere
+    order_flow.order_mark_processing(order=paid_order, actor=None)
+    order_flow.order_ship(order=paid_order, actor=None, tracking_number="1Z-1")
+
+    response = dialog_post(merchant, url)
+
+    assert response.status_code == 403  # the action is no longer allowed from SHIPPED
+    assert _state(paid_order) == (S.SHIPPED, False)
