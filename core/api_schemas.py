@@ -187,7 +187,11 @@ def _error_model(
         f"{name}{phrase}Error",
         __base__=ErrorOut,
         __module__=__name__,
-        code=(Literal[tuple(codes)], ... if coded else _optional()),
+        # An enum even of one code (pydantic would write a `const`), as generators expect.
+        code=(
+            Annotated[Literal[tuple(codes)], WithJsonSchema({"type": "string", "enum": codes})],
+            ... if coded else _optional(),
+        ),
         **{field: (kind, _optional()) for field, kind in fields.items()},
     )
 
