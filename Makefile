@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 # development targets run in development mode unless the environment says otherwise.
 run demo migrate lint: export DEBUG ?= true
 
-.PHONY: run test install lint migrate demo clean bench-load
+.PHONY: run test install lint migrate demo clean bench-load check-clients
 
 $(PY):
 	@python=$$(scripts/find-python) || exit 1; \
@@ -44,6 +44,10 @@ lint: $(VENV)/.installed-dev
 # The suite runs on every core (pytest-xdist); `make test PYTEST_ARGS="-n0 -x"` runs it in one process.
 test: lint
 	$(VENV)/bin/pytest -n auto --dist worksteal $(PYTEST_ARGS)
+
+# A client generated from the API schema (openapi-python-client): no error, no warning.
+check-clients: $(VENV)/.installed-dev
+	scripts/check-python-client
 
 # Load benchmark against gunicorn on PostgreSQL (see bench/README.md).
 bench-load: install

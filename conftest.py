@@ -7,9 +7,12 @@ from pathlib import Path
 import pytest
 from django.core.cache import caches
 from django.db import connection
+from django.http import HttpRequest, HttpResponseBase
+from ninja.operation import Operation
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, staff_make, user_make
+from core.testing import error_answer_check
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -30,6 +33,19 @@ def _isolated_cache() -> Iterator[None]:
     yield
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _error_answers_declared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every error an API operation answers in any test is one its schema declares."""
+    run = Operation.run
+
+    def checked_run(self: Operation, request: HttpRequest, **kw: object) -> HttpResponseBase:
+        response = run(self, request, **kw)
+        error_answer_check(self, response)
+        return response
+
+    monkeypatch.setattr(Operation, "run", checked_run)
 
 
 @pytest.fixture(autouse=True)

@@ -47,6 +47,10 @@ class InvalidToken(DomainError):
     code = "invalid_token"
 
 
+class WrongPassword(DomainError):
+    code = "wrong_password"
+
+
 class InvalidRefreshToken(DomainError):
     code = "token_not_valid"
     status = 401
@@ -167,7 +171,7 @@ def user_update(*, user: User, first_name: str | None = None, last_name: str | N
 @transaction.atomic
 def password_change(*, user: User, old_password: str, new_password: str) -> None:
     if not user.check_password(old_password):
-        raise DomainError("The current password is wrong.", code="wrong_password")
+        raise WrongPassword("The current password is wrong.")
     _password_check(password=new_password, user=user)
     user.set_password(new_password)
     user.save(update_fields=["password"])

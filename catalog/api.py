@@ -8,6 +8,14 @@ from ninja.pagination import paginate
 from accounts.auth import OPTIONAL_AUTH, jwt_auth, optional_jwt_auth, permission_required
 from catalog import selectors, services
 from catalog.cache import catalog_response
+from catalog.errors import (
+    ProductInvalid,
+    ProductNotFound,
+    SkuTaken,
+    SlugTaken,
+    UnknownCategory,
+    WishlistItemNotFound,
+)
 from catalog.models import Category, Product, WishlistItem
 from catalog.schemas import (
     CategoryOut,
@@ -19,16 +27,18 @@ from catalog.schemas import (
     WishlistIn,
     WishlistItemOut,
 )
-from core.api_schemas import BAD_BODY, BAD_PARAMS, ERRORS_401, ErrorOut
+from core.api_schemas import error_responses
+from core.errors import PermissionDenied
 from core.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["catalog"])
 
-STAFF_ERRORS = {**ERRORS_401, 403: ErrorOut}
-NOT_FOUND = {**BAD_PARAMS, **ERRORS_401, 404: ErrorOut}
+# What a staff member's product write may meet (besides the product not being found).
+PRODUCT_WRITE = (PermissionDenied, SkuTaken, SlugTaken, UnknownCategory, ProductInvalid)
+STAFF = ["catalog", "staff"]
 
 
-@router.get("categories/", response={200: list[CategoryOut]})
+@router.get("categories/", operation_id="categoryList", response={200: list[CategoryOut]})
 def category_list(request: HttpRequest) -> QuerySet[Category]:
     return selectors.category_list()
 
@@ -36,7 +46,11 @@ def category_list(request: HttpRequest) -> QuerySet[Category]:
 # The wishlist routes come before products/{id}/, which would otherwise capture them.
 @router.get(
     "products/wishlist/",
-    response={200: list[WishlistItemOut], **BAD_PARAMS, **ERRORS_401},
+    operation_id="wishlistList",
+    response={
+        200: list[WishlistItemOut],
+        **error_responses("WishlistList", token=True, params=True),
+    },
     auth=jwt_auth,
 )
 @paginate(BoundedLimitOffsetPagination)
@@ -46,7 +60,12 @@ def wishlist_list(request: HttpRequest) -> QuerySet[WishlistItem]:
 
 @router.post(
     "products/wishlist/",
-    response={200: WishlistItemOut, 201: WishlistItemOut, **BAD_BODY, **ERRORS_401, 404: ErrorOut},
+    operation_id="wishlistAdd",
+    response={
+        200: WishlistItemOut,
+        201: WishlistItemOut,
+        **error_responses("WishlistAdd", ProductNotFound, token=True, body=True),
+    },
     auth=jwt_auth,
 )
 def wishlist_add(request: HttpRequest, payload: WishlistIn) -> Status[WishlistItem]:
@@ -56,7 +75,15 @@ def wishlist_add(request: HttpRequest, payload: WishlistIn) -> Status[WishlistIt
     )
 
 
-@router.delete("products/wishlist/{id}/", response={204: None, **NOT_FOUND}, auth=jwt_auth)
+@router.delete(
+    "products/wishlist/{id}/",
+    operation_id="wishlistRemove",
+    response={
+        204: None,
+        **error_responses("WishlistRemove", WishlistItemNotFound, token=True, params=True),
+    },
+    auth=jwt_auth,
+)
 def wishlist_remove(request: HttpRequest, id: int) -> Status[None]:
     services.wishlist_remove(user=request.auth, item_id=id)
     return Status(204, None)
@@ -64,7 +91,8 @@ def wishlist_remove(request: HttpRequest, id: int) -> Status[None]:
 
 @router.get(
     "products/",
-    response={200: ProductPageOut, **BAD_PARAMS, **ERRORS_401},
+    operation_id="productList",
+    response={200: ProductPageOut, **error_responses("ProductList", token=True, params=True)},
     auth=optional_jwt_auth,
     openapi_extra=OPTIONAL_AUTH,
 )
@@ -84,8 +112,13 @@ def product_list(
 
 @router.post(
     "products/",
-    response={201: ProductOut, **BAD_BODY, **STAFF_ERRORS, 409: ErrorOut},
+    operation_id="productCreate",
+    response={
+        201: ProductOut,
+        **error_responses("ProductCreate", *PRODUCT_WRITE, token=True, body=True),
+    },
     auth=jwt_auth,
+    tags=STAFF,
 )
 def product_create(request: HttpRequest, payload: ProductIn) -> Status[Product]:
     permission_required(request.auth, "catalog.add_product")
@@ -94,7 +127,11 @@ def product_create(request: HttpRequest, payload: ProductIn) -> Status[Product]:
 
 @router.get(
     "products/{id}/",
-    response={200: ProductOut, **NOT_FOUND},
+    operation_id="productGet",
+    response={
+        200: ProductOut,
+        **error_responses("ProductGet", ProductNotFound, token=True, params=True),
+    },
     auth=optional_jwt_auth,
     openapi_extra=OPTIONAL_AUTH,
 )
@@ -110,8 +147,13 @@ def product_detail(request: HttpRequest, id: int) -> HttpResponse:
 
 @router.put(
     "products/{id}/",
-    response={200: ProductOut, **BAD_BODY, **STAFF_ERRORS, 404: ErrorOut, 409: ErrorOut},
+    operation_id="productReplace",
+    response={
+        200: ProductOut,
+        **error_responses("ProductReplace", ProductNotFound, *PRODUCT_WRITE, token=True, body=True),
+    },
     auth=jwt_auth,
+    tags=STAFF,
 )
 def product_replace(request: HttpRequest, id: int, payload: ProductIn) -> Product:
     permission_required(request.auth, "catalog.change_product")
@@ -121,8 +163,13 @@ def product_replace(request: HttpRequest, id: int, payload: ProductIn) -> Produc
 
 @router.patch(
     "products/{id}/",
-    response={200: ProductOut, **BAD_BODY, **STAFF_ERRORS, 404: ErrorOut, 409: ErrorOut},
+    operation_id="productUpdate",
+    response={
+        200: ProductOut,
+        **error_responses("ProductUpdate", ProductNotFound, *PRODUCT_WRITE, token=True, body=True),
+    },
     auth=jwt_auth,
+    tags=STAFF,
 )
 def product_update(request: HttpRequest, id: int, payload: ProductPatch) -> Product:
     permission_required(request.auth, "catalog.change_product")
@@ -130,7 +177,18 @@ def product_update(request: HttpRequest, id: int, payload: ProductPatch) -> Prod
     return services.product_update(product=product, **payload.dict(exclude_unset=True))
 
 
-@router.delete("products/{id}/", response={204: None, **NOT_FOUND, 403: ErrorOut}, auth=jwt_auth)
+@router.delete(
+    "products/{id}/",
+    operation_id="productDelete",
+    response={
+        204: None,
+        **error_responses(
+            "ProductDelete", ProductNotFound, PermissionDenied, token=True, params=True
+        ),
+    },
+    auth=jwt_auth,
+    tags=STAFF,
+)
 def product_delete(request: HttpRequest, id: int) -> Status[None]:
     permission_required(request.auth, "catalog.delete_product")
     services.product_delete(product=selectors.product_get(product_id=id, user=request.auth))

@@ -23,6 +23,7 @@ class StockMoved(Conflict):
     """An import would set a stock figure that orders changed after the file was read."""
 
     code = "stock_moved"
+    fields = {"sku": str}
 
 
 class ImportTooLarge(DomainError):
@@ -42,3 +43,4 @@ class ProductInvalid(DomainError):
 
     code = "invalid_product"
     status = 422
+    fields = {"errors": dict[str, list[str]]}

@@ -14,9 +14,11 @@ from catalog.selectors import Ordering, product_images
 from core.api_schemas import (
     MONEY_PATTERN,
     BodyIn,
+    Currency,
     Id,
     Money,
     MoneyIn,
+    Url,
     json_int,
     text_in,
     unset,
@@ -50,8 +52,8 @@ class CategoryRefOut(Schema):
 
 class ProductImageOut(Schema):
     id: int
-    url: str
-    thumbnail: str = Field(description="URL of a small copy (the original's until made).")
+    url: Url
+    thumbnail: Url = Field(description="URL of a small copy (the original's until made).")
     alt: str
 
     @staticmethod
@@ -74,13 +76,13 @@ class ProductOut(Schema):
     slug: str
     description: str
     price: Money
-    currency: str
+    currency: Currency
     stock: int
     in_stock: bool
     is_active: bool
     category: CategoryRefOut | None
-    image: str | None = Field(description="URL of the first image, or null.")
-    thumbnail: str | None = Field(description="URL of the first image's thumbnail, or null.")
+    image: Url | None = Field(description="URL of the first image, or null.")
+    thumbnail: Url | None = Field(description="URL of the first image's thumbnail, or null.")
     images: list[ProductImageOut]
     created_at: datetime
     updated_at: datetime

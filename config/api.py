@@ -1,12 +1,15 @@
 """The NinjaAPI: routers, authentication, and one error envelope for domain errors."""
 
 import logging
+from typing import Any
 
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.db import DatabaseError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import Throttled
+from ninja.openapi.schema import OpenAPISchema
+from ninja.responses import Response
 from psycopg.errors import LockNotAvailable, QueryCanceled
 
 from accounts.api import router as accounts_router
@@ -16,7 +19,40 @@ from core.errors import DomainError, RetryLater
 from payments.api import router as payments_router
 from shop.api import router as shop_router
 
-api = NinjaAPI(
+# Response headers the schema declares wherever their status is answered.
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before retrying.",
+        "schema": {"type": "integer"},
+    }
+}
+RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
+    "401": {"WWW-Authenticate": {"schema": {"type": "string", "examples": ["Bearer"]}}},
+    "429": RETRY_AFTER,
+    "503": RETRY_AFTER,
+}
+
+
+class StorefrontAPI(NinjaAPI):
+    """NinjaAPI whose schema states what a generated client needs to know: a route a
+    visitor may call without a token has an empty `security` (a token stays optional
+    where the route reads one), and the headers of 401, 429 and 503 answers."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if {} in operation.get("security", [{}]):
+                    operation["security"] = []
+                for status, response in operation["responses"].items():
+                    if str(status) in RESPONSE_HEADERS:
+                        response.setdefault("headers", {}).update(RESPONSE_HEADERS[str(status)])
+        return schema
+
+
+api = StorefrontAPI(
     title="NovaCart API",
     version="1.0.0",
     description="Storefront API of NovaCart. Authenticate with `Authorization: Bearer <access>`.",
@@ -84,7 +120,14 @@ class PingOut(Schema):
     pass
 
 
-@api.get("ping/", response={200: PingOut}, tags=["health"])
+def openapi_json(request: HttpRequest) -> HttpResponse:
+    """`/api/openapi.json`: the schema, its server the one the request came to."""
+    schema = api.get_openapi_schema()
+    schema["servers"] = [{"url": request.build_absolute_uri("/").rstrip("/")}]
+    return Response(schema)
+
+
+@api.get("ping/", operation_id="ping", response={200: PingOut}, tags=["health"])
 def ping(request: HttpRequest) -> dict[str, str]:
     """Liveness only: `{}`, touching nothing (the load benchmark's floor)."""
     return {}
@@ -100,7 +143,9 @@ def _database_reachable() -> bool:
     return True
 
 
-@api.get("health/", response={200: HealthOut, 503: HealthOut}, tags=["health"])
+@api.get(
+    "health/", operation_id="health", response={200: HealthOut, 503: HealthOut}, tags=["health"]
+)
 def health(request: HttpRequest) -> Status[dict[str, str]]:
     """The database and the rate-limit cache (Redis).
 

@@ -3,10 +3,12 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import path
 
-from config.api import api
+from config.api import api, openapi_json
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Before the API's own openapi.json, which cannot know the request's server.
+    path("api/openapi.json", openapi_json),
     path("api/", api.urls),
 ]
 

@@ -8,7 +8,8 @@ allows always passes validation, and a value it forbids never does.
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any
+from http import HTTPStatus
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import (
@@ -20,8 +21,11 @@ from pydantic import (
     PlainSerializer,
     ValidationInfo,
     WithJsonSchema,
+    create_model,
     model_validator,
 )
+
+from core.errors import DomainError
 
 CENT = Decimal("0.01")
 
@@ -126,27 +130,107 @@ def _money_str(value: Decimal) -> str:
 
 
 # Money out: always a decimal string with two places ("19.99"), never a float.
+MONEY_OUT_PATTERN = r"^-?\d+\.\d{2}$"
 Money = Annotated[
     Decimal,
     PlainSerializer(_money_str, return_type=str),
-    WithJsonSchema({"type": "string", "format": "decimal", "examples": ["19.99"]}),
+    WithJsonSchema({"type": "string", "pattern": MONEY_OUT_PATTERN, "examples": ["19.99"]}),
 ]
+# An ISO 4217 currency code, lower case as Stripe writes it (the shop's is a setting,
+# NOVACART_CURRENCY, so the schema states its form rather than one value).
+Currency = Annotated[
+    str,
+    WithJsonSchema({"type": "string", "pattern": "^[a-z]{3}$", "examples": ["usd"]}),
+]
+# An absolute URL in an answer.
+Url = Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
 
 
 class ErrorOut(Schema):
-    """Every 4xx/5xx body: a human sentence and, for domain errors, a stable code.
+    """A 4xx/5xx body: a human sentence and a stable code."""
 
-    Ninja's own 422 (a value that fails its schema) has a list of problems as `detail`.
+    detail: str
+    code: str
+
+
+class BadRequestOut(Schema):
+    """The framework's 400: a body that is not JSON at all."""
+
+    detail: str
+
+
+class ValidationIssue(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorOut(Schema):
+    """The framework's 422: a value that fails its schema, one issue per problem."""
+
+    detail: list[ValidationIssue]
+
+
+# The codes of a 401 from the bearer-token check (see API.md, Conventions).
+TOKEN_ERROR_CODES = ("token_missing", "token_invalid", "token_expired")
+
+
+def _optional() -> Any:
+    return Field(None, json_schema_extra=_no_default)
+
+
+def _error_model(
+    name: str, status: int, codes: list[str], fields: dict[str, Any], *, coded: bool
+) -> type[Schema]:
+    phrase = HTTPStatus(status).phrase.title().replace(" ", "").replace("-", "")
+    return create_model(
+        f"{name}{phrase}Error",
+        __base__=ErrorOut,
+        __module__=__name__,
+        # An enum even of one code (pydantic would write a `const`), as generators expect.
+        code=(
+            Annotated[Literal[tuple(codes)], WithJsonSchema({"type": "string", "enum": codes})],
+            ... if coded else _optional(),
+        ),
+        **{field: (kind, _optional()) for field, kind in fields.items()},
+    )
+
+
+def error_responses(
+    name: str,
+    *errors: type[DomainError],
+    token: bool = False,
+    body: bool = False,
+    params: bool = False,
+) -> dict[int, Any]:
+    """The error answers of the operation `name` (its operationId in PascalCase).
+
+    Per status, one body whose `code` is an enum of the codes of `errors` that answer
+    with it, with the extra fields those errors carry (`DomainError.fields`). `token`: a
+    bearer token is checked (401 with the token codes); `params`: query, path or header
+    values are validated (422 with the framework's list); `body`: a JSON body is read too
+    (also 400 when it is not JSON).
     """
-
-    model_config = ConfigDict(extra="allow")
-
-    detail: Any
-    code: str | None = None
-
-
-ERRORS_401: dict[int, type[Schema]] = {401: ErrorOut}
-# The framework's answers to bad input: a query, path or header value that fails its
-# schema (422); with a body, also a body that is not JSON at all (400).
-BAD_PARAMS: dict[int, type[Schema]] = {422: ErrorOut}
-BAD_BODY: dict[int, type[Schema]] = {400: ErrorOut, 422: ErrorOut}
+    codes: dict[int, list[str]] = {}
+    fields: dict[int, dict[str, Any]] = {}
+    for error in errors:
+        codes.setdefault(error.status, []).append(error.code)
+        fields.setdefault(error.status, {}).update(error.fields)
+    if token:
+        codes.setdefault(401, []).extend(TOKEN_ERROR_CODES)
+    # The token check's 401 has no code yet (issue 12's error envelope brings it).
+    uncoded = {401} if token else set()
+    declared: dict[int, Any] = {
+        status: _error_model(
+            name, status, sorted(set(group)), fields.get(status, {}), coded=status not in uncoded
+        )
+        for status, group in sorted(codes.items())
+    }
+    framework: dict[int, type[Schema]] = {}
+    if body or params:
+        framework[422] = ValidationErrorOut
+    if body:
+        framework[400] = BadRequestOut
+    for status, schema in framework.items():
+        declared[status] = schema | declared[status] if status in declared else schema
+    return dict(sorted(declared.items()))

@@ -4,12 +4,15 @@ Services raise them; `config.api` turns every one into the same JSON envelope
 `{"detail": ..., "code": ..., **extra}`; admin actions show `message` to the merchant.
 """
 
-from typing import Any
+from typing import Any, ClassVar
 
 
 class DomainError(Exception):
     code: str = "error"
     status: int = 400
+    # The extra fields of its body (keyword arguments given when raised) and their types,
+    # as the API schema declares them.
+    fields: ClassVar[dict[str, Any]] = {}
 
     def __init__(
         self, message: str, *, code: str | None = None, status: int | None = None, **extra: Any

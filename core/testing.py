@@ -8,7 +8,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, connections, models
+from django.http import HttpResponseBase
 from django.test import Client
+from ninja.operation import Operation
 
 
 def post_json(client: Client, path: str, body: Any, **extra: Any) -> Any:
@@ -78,3 +80,22 @@ def lock_timeout(milliseconds: int) -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET lock_timeout")
+
+
+# Codes the API-wide handlers may answer on any route (an unexpected error, a database
+# lock timeout): the schema does not repeat them on every operation.
+ANY_ROUTE_CODES = frozenset({"server_error", "busy"})
+
+
+def error_answer_check(operation: Operation, response: HttpResponseBase) -> None:
+    """Fail unless an error `operation` answered is one its schema declares: the status,
+    and a body of that status's schema (its `code` one of the declared codes)."""
+    if response.status_code < 400 or "json" not in response.get("Content-Type", ""):
+        return
+    body = json.loads(response.content)
+    if not isinstance(body, dict) or body.get("code") in ANY_ROUTE_CODES:
+        return
+    name = operation.operation_id or operation.view_func.__name__
+    model = operation.response_models.get(response.status_code)
+    assert model is not None, f"{name} answered an undeclared {response.status_code}: {body}"
+    model.model_validate({"response": body})

@@ -4,7 +4,17 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from accounts.auth import jwt_auth, permission_required
-from core.api_schemas import BAD_BODY, ERRORS_401, ErrorOut
+from core.api_schemas import error_responses
+from core.errors import NotFound, PermissionDenied
+from payments.errors import (
+    GatewayError,
+    InvalidSignature,
+    NothingToPay,
+    PaymentNotAllowed,
+    RefundNotAllowed,
+    RefundTooLarge,
+    WebhookFailed,
+)
 from payments.models import Refund
 from payments.refunds import refund_create
 from payments.schemas import (
@@ -20,12 +30,22 @@ from payments.webhooks import webhook_receive
 
 router = Router(tags=["payments"])
 
-ERRORS = {**BAD_BODY, 404: ErrorOut, 409: ErrorOut, 502: ErrorOut}
-
 
 @router.post(
     "payments/payment-intent/",
-    response={200: PaymentIntentOut, **ERRORS_401, **ERRORS},
+    operation_id="paymentIntentCreate",
+    response={
+        200: PaymentIntentOut,
+        **error_responses(
+            "PaymentIntentCreate",
+            NotFound,
+            PaymentNotAllowed,
+            NothingToPay,
+            GatewayError,
+            token=True,
+            body=True,
+        ),
+    },
     auth=jwt_auth,
 )
 def payment_intent(request: HttpRequest, payload: PaymentIntentIn) -> PaymentIntentResult:
@@ -34,10 +54,12 @@ def payment_intent(request: HttpRequest, payload: PaymentIntentIn) -> PaymentInt
 
 @router.post(
     "payments/webhook/",
-    response={200: WebhookOut, 400: ErrorOut, 500: ErrorOut},
+    operation_id="stripeWebhook",
+    response={200: WebhookOut, **error_responses("StripeWebhook", InvalidSignature, WebhookFailed)},
     auth=None,
     summary="Stripe webhook (signed with Stripe-Signature; no bearer token)",
     openapi_extra=WEBHOOK_OPENAPI,
+    include_in_schema=False,  # Stripe's, not the storefront's
 )
 def stripe_webhook(request: HttpRequest) -> dict[str, str]:
     receipt = webhook_receive(
@@ -48,8 +70,22 @@ def stripe_webhook(request: HttpRequest) -> dict[str, str]:
 
 @router.post(
     "payments/refunds/",
-    response={201: RefundOut, **ERRORS_401, 403: ErrorOut, **ERRORS},
+    operation_id="refundCreate",
+    response={
+        201: RefundOut,
+        **error_responses(
+            "RefundCreate",
+            PermissionDenied,
+            NotFound,
+            RefundNotAllowed,
+            RefundTooLarge,
+            GatewayError,
+            token=True,
+            body=True,
+        ),
+    },
     auth=jwt_auth,
+    tags=["payments", "staff"],
 )
 def refund_new(request: HttpRequest, payload: RefundIn) -> Status[Refund]:
     permission_required(request.auth, "payments.add_refund")

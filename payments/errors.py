@@ -6,7 +6,16 @@ from core.errors import Conflict, DomainError
 
 
 class PaymentNotAllowed(Conflict):
+    """Only an order pending payment can be paid; `order_status` is the order's."""
+
     code = "payment_not_allowed"
+    fields = {"order_status": str}
+
+
+class NothingToPay(PaymentNotAllowed):
+    """An order of 0.00: confirmed without a payment."""
+
+    code = "nothing_to_pay"
 
 
 class RefundNotAllowed(Conflict):
@@ -15,6 +24,7 @@ class RefundNotAllowed(Conflict):
 
 class RefundTooLarge(Conflict):
     code = "refund_too_large"
+    fields = {"available": str}
 
 
 class InvalidSignature(DomainError):

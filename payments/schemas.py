@@ -1,11 +1,15 @@
 """Payments request and response bodies (see the Payments section of API.md)."""
 
+from enum import StrEnum
 from typing import Any
 
 from ninja import Schema
 from pydantic import Field
 
-from core.api_schemas import BodyIn, Id, Money, PositiveMoneyIn
+from core.api_schemas import BodyIn, Currency, Id, Money, PositiveMoneyIn
+from payments.models import Refund
+
+RefundStatus = StrEnum("RefundStatus", {status.name: status.value for status in Refund.Status})
 
 
 class PaymentIntentIn(BodyIn):
@@ -16,7 +20,7 @@ class PaymentIntentOut(Schema):
     payment_intent_id: str
     client_secret: str
     amount: int = Field(description="In the currency's minor unit (cents; yen for jpy).")
-    currency: str
+    currency: Currency
     publishable_key: str
 
 
@@ -37,8 +41,8 @@ class RefundOut(Schema):
     id: int
     order_id: int
     amount: Money
-    currency: str
-    status: str
+    currency: Currency
+    status: RefundStatus
 
 
 # The webhook reads its raw body (the signature covers the exact bytes), so its OpenAPI

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.errors import NotFound
-from payments.errors import PaymentNotAllowed
+from payments.errors import NothingToPay, PaymentNotAllowed
 from payments.gateway import Intent, from_minor_units, gateway_get, to_minor_units
 from payments.models import Payment, Refund
 from payments.refunds import (
@@ -61,9 +61,8 @@ def payment_intent_create(*, user: User, order_id: int) -> PaymentIntentResult:
     if order is None:
         raise NotFound("Order not found.")
     if not order.total:
-        raise PaymentNotAllowed(
+        raise NothingToPay(
             f"Order {order.number} has nothing to pay: it is confirmed without a payment.",
-            code="nothing_to_pay",
             order_status=order.status,
         )
     if order.status != OrderStatus.PENDING:

@@ -8,10 +8,23 @@ from ninja import Header, Path, Query, Router, Status
 from ninja.pagination import paginate
 
 from accounts.auth import jwt_auth
-from core.api_schemas import BAD_BODY, BAD_PARAMS, ERRORS_401, ErrorOut
+from core.api_schemas import error_responses
+from core.errors import NotFound
 from core.pagination import BoundedLimitOffsetPagination
 from shop import addresses, cart, selectors
 from shop.checkout import order_create
+from shop.errors import (
+    CartEmpty,
+    DefaultAddressRequired,
+    IdempotencyKeyReused,
+    InvalidTransition,
+    OrderTotalTooHigh,
+    OrderTotalTooLow,
+    OutOfStock,
+    ProductUnavailable,
+    QuantityLimit,
+    TooManyPendingOrders,
+)
 from shop.models import Address, Cart, Order
 from shop.order_flow import order_cancel
 from shop.schemas import (
@@ -30,31 +43,50 @@ router = Router(auth=jwt_auth, tags=["shop"])
 
 ObjectId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
-NOT_FOUND = {**BAD_PARAMS, **ERRORS_401, 404: ErrorOut}
-CONFLICT = {**BAD_BODY, **NOT_FOUND, 409: ErrorOut}
+# What a line's quantity may meet.
+QUANTITY = (NotFound, OutOfStock, QuantityLimit)
 
 
 # --- cart -----------------------------------------------------------------------------
 
 
-@router.get("cart/", response={200: CartOut, **ERRORS_401})
+@router.get(
+    "cart/",
+    operation_id="cartGet",
+    response={200: CartOut, **error_responses("CartGet", token=True)},
+)
 def cart_detail(request: HttpRequest) -> Cart:
     return selectors.cart_get(user=request.auth)
 
 
-@router.post("cart/add/", response={200: CartOut, **CONFLICT})
+@router.post(
+    "cart/add/",
+    operation_id="cartAdd",
+    response={200: CartOut, **error_responses("CartAdd", *QUANTITY, token=True, body=True)},
+)
 def cart_add(request: HttpRequest, payload: CartAddIn) -> Cart:
     cart.cart_line_add(user=request.auth, **payload.dict())
     return selectors.cart_get(user=request.auth)
 
 
-@router.patch("cart/update/{cart_id}/", response={200: CartOut, **CONFLICT})
+@router.patch(
+    "cart/update/{cart_id}/",
+    operation_id="cartLineUpdate",
+    response={
+        200: CartOut,
+        **error_responses("CartLineUpdate", *QUANTITY, ProductUnavailable, token=True, body=True),
+    },
+)
 def cart_update(request: HttpRequest, cart_id: ObjectId, payload: CartUpdateIn) -> Cart:
     cart.cart_line_update(user=request.auth, line_id=cart_id, quantity=payload.quantity)
     return selectors.cart_get(user=request.auth)
 
 
-@router.delete("cart/remove/{cart_id}/", response={204: None, **NOT_FOUND})
+@router.delete(
+    "cart/remove/{cart_id}/",
+    operation_id="cartLineRemove",
+    response={204: None, **error_responses("CartLineRemove", NotFound, token=True, params=True)},
+)
 def cart_remove(request: HttpRequest, cart_id: ObjectId) -> Status[None]:
     cart.cart_line_remove(user=request.auth, line_id=cart_id)
     return Status(204, None)
@@ -63,29 +95,52 @@ def cart_remove(request: HttpRequest, cart_id: ObjectId) -> Status[None]:
 # --- addresses ------------------------------------------------------------------------
 
 
-@router.get("addresses/", response={200: list[AddressOut], **ERRORS_401})
+@router.get(
+    "addresses/",
+    operation_id="addressList",
+    response={200: list[AddressOut], **error_responses("AddressList", token=True)},
+)
 def address_list(request: HttpRequest) -> QuerySet[Address]:
     return selectors.address_list(user=request.auth)
 
 
-@router.post("addresses/", response={201: AddressOut, **BAD_BODY, **ERRORS_401})
+@router.post(
+    "addresses/",
+    operation_id="addressCreate",
+    response={201: AddressOut, **error_responses("AddressCreate", token=True, body=True)},
+)
 def address_create(request: HttpRequest, payload: AddressIn) -> Status[Address]:
     return Status(201, addresses.address_create(user=request.auth, **payload.dict()))
 
 
-@router.get("addresses/{address_id}/", response={200: AddressOut, **NOT_FOUND})
+@router.get(
+    "addresses/{address_id}/",
+    operation_id="addressGet",
+    response={200: AddressOut, **error_responses("AddressGet", NotFound, token=True, params=True)},
+)
 def address_detail(request: HttpRequest, address_id: ObjectId) -> Address:
     return selectors.address_get(user=request.auth, address_id=address_id)
 
 
-@router.patch("addresses/{address_id}/", response={200: AddressOut, **CONFLICT})
+@router.patch(
+    "addresses/{address_id}/",
+    operation_id="addressUpdate",
+    response={
+        200: AddressOut,
+        **error_responses("AddressUpdate", NotFound, DefaultAddressRequired, token=True, body=True),
+    },
+)
 def address_update(request: HttpRequest, address_id: ObjectId, payload: AddressPatch) -> Address:
     return addresses.address_update(
         user=request.auth, address_id=address_id, **payload.dict(exclude_unset=True)
     )
 
 
-@router.delete("addresses/{address_id}/", response={204: None, **NOT_FOUND})
+@router.delete(
+    "addresses/{address_id}/",
+    operation_id="addressDelete",
+    response={204: None, **error_responses("AddressDelete", NotFound, token=True, params=True)},
+)
 def address_delete(request: HttpRequest, address_id: ObjectId) -> Status[None]:
     addresses.address_delete(user=request.auth, address_id=address_id)
     return Status(204, None)
@@ -94,7 +149,38 @@ def address_delete(request: HttpRequest, address_id: ObjectId) -> Status[None]:
 # --- orders ---------------------------------------------------------------------------
 
 
-@router.post("orders/create/", response={201: OrderOut, **CONFLICT})
+@router.post(
+    "orders/create/",
+    operation_id="orderCreate",
+    response={
+        200: OrderOut,
+        201: OrderOut,
+        **error_responses(
+            "OrderCreate",
+            NotFound,
+            CartEmpty,
+            IdempotencyKeyReused,
+            TooManyPendingOrders,
+            ProductUnavailable,
+            OutOfStock,
+            OrderTotalTooHigh,
+            OrderTotalTooLow,
+            token=True,
+            body=True,
+        ),
+    },
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The order an earlier request with this Idempotency-Key placed.",
+                "headers": {
+                    "Idempotent-Replayed": {"schema": {"type": "string", "enum": ["true"]}}
+                },
+            },
+            201: {"description": "The order, placed now."},
+        }
+    },
+)
 def orders_create(
     request: HttpRequest, payload: OrderCreateIn, idempotency_key: IdempotencyKey = None
 ) -> Status[Order]:
@@ -104,18 +190,33 @@ def orders_create(
     return Status(201, selectors.order_get(user=request.auth, order_id=result.order.pk))
 
 
-@router.get("orders/my/", response={200: list[OrderOut], **BAD_PARAMS, **ERRORS_401})
+@router.get(
+    "orders/my/",
+    operation_id="orderList",
+    response={200: list[OrderOut], **error_responses("OrderList", token=True, params=True)},
+)
 @paginate(BoundedLimitOffsetPagination)
 def orders_mine(request: HttpRequest, filters: Query[OrderFilters]) -> QuerySet[Order]:
     return selectors.order_list(user=request.auth, status=filters.status)
 
 
-@router.get("orders/{order_id}/", response={200: OrderOut, **NOT_FOUND})
+@router.get(
+    "orders/{order_id}/",
+    operation_id="orderGet",
+    response={200: OrderOut, **error_responses("OrderGet", NotFound, token=True, params=True)},
+)
 def orders_detail(request: HttpRequest, order_id: ObjectId) -> Order:
     return selectors.order_get(user=request.auth, order_id=order_id)
 
 
-@router.post("orders/cancel/{order_id}/", response={200: OrderOut, **NOT_FOUND, 409: ErrorOut})
+@router.post(
+    "orders/cancel/{order_id}/",
+    operation_id="orderCancel",
+    response={
+        200: OrderOut,
+        **error_responses("OrderCancel", NotFound, InvalidTransition, token=True, params=True),
+    },
+)
 def orders_cancel(request: HttpRequest, order_id: ObjectId) -> Order:
     order = selectors.order_get(user=request.auth, order_id=order_id)
     order_cancel(order=order, actor=request.auth, note="Cancelled by the customer.")

@@ -1,10 +1,19 @@
 """The shop's domain errors (see core.errors)."""
 
+from typing import TypedDict
+
 from core.errors import Conflict, DomainError
+
+
+class ShortLine(TypedDict):
+    product_id: int
+    requested: int
+    available: int
 
 
 class OutOfStock(Conflict):
     code = "out_of_stock"
+    fields = {"product_ids": list[int], "available": int, "lines": list[ShortLine]}
 
 
 class CartEmpty(DomainError):
@@ -13,6 +22,7 @@ class CartEmpty(DomainError):
 
 class ProductUnavailable(Conflict):
     code = "product_unavailable"
+    fields = {"line_ids": list[int]}
 
 
 class QuantityLimit(Conflict):
@@ -21,14 +31,17 @@ class QuantityLimit(Conflict):
 
 class TooManyPendingOrders(Conflict):
     code = "too_many_pending_orders"
+    fields = {"pending_orders": int, "limit": int}
 
 
 class OrderTotalTooLow(Conflict):
     code = "order_total_too_low"
+    fields = {"total": str, "minimum": str}
 
 
 class OrderTotalTooHigh(Conflict):
     code = "order_total_too_high"
+    fields = {"total": str, "maximum": str}
 
 
 class DefaultAddressRequired(Conflict):
@@ -37,6 +50,7 @@ class DefaultAddressRequired(Conflict):
 
 class InvalidTransition(Conflict):
     code = "invalid_transition"
+    fields = {"status_from": str, "status_to": str}
 
 
 class IdempotencyKeyReused(DomainError):

@@ -2,40 +2,38 @@
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated
 
 from django.conf import settings
 from django_countries import countries
 from ninja import Schema
-from pydantic import AfterValidator, Field, WithJsonSchema, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from catalog.schemas import ProductOut
-from core.api_schemas import BodyIn, Id, Money, json_int, text_in, unset
+from core.api_schemas import BodyIn, Currency, Id, Money, json_int, text_in, unset
 from shop.cart import MAX_LINE_QUANTITY, cart_line_is_available, cart_line_total, cart_totals
-from shop.models import Cart, CartLine, Order, OrderStatus
+from shop.models import Cart, CartLine, Order, OrderEvent, OrderStatus
 
 Quantity = json_int(ge=1, le=MAX_LINE_QUANTITY)
 
 
-# ISO 3166-1 alpha-2 codes, upper or lower case ("US", "us"); stored upper case.
-COUNTRY_CODES = [code for code, _ in countries]
-_COUNTRY_INPUTS = frozenset(COUNTRY_CODES) | {code.lower() for code in COUNTRY_CODES}
+# ISO 3166-1 alpha-2 codes: the schema lists them upper case, as they are stored and
+# answered; input may be lower case too ("us"), read as upper case.
+CountryCode = StrEnum("CountryCode", {code: code for code, _ in countries})
 
 
-def _country_code(value: str) -> str:
-    if value not in _COUNTRY_INPUTS:
-        raise ValueError("Enter an ISO 3166-1 alpha-2 country code, such as US or FR.")
-    return value.upper()
+def _country_code(value: object) -> object:
+    if not isinstance(value, str):
+        return value  # refused by the enum (a JSON string is required)
+    try:
+        return CountryCode(value.upper())
+    except ValueError:
+        raise ValueError("Enter an ISO 3166-1 alpha-2 country code, such as US or FR.") from None
 
 
-Country = Annotated[
-    str,
-    AfterValidator(_country_code),
-    WithJsonSchema(
-        {"type": "string", "enum": COUNTRY_CODES + [code.lower() for code in COUNTRY_CODES]}
-    ),
-]
+Country = Annotated[CountryCode, BeforeValidator(_country_code)]
 
 
 # --- cart -----------------------------------------------------------------------------
@@ -79,7 +77,7 @@ class CartOut(Schema):
     items: list[CartItemOut]
     item_count: int
     subtotal: Money
-    currency: str
+    currency: Currency
 
     @staticmethod
     def resolve_items(obj: Cart) -> list[CartLine]:
@@ -150,7 +148,7 @@ class ShippingAddressOut(Schema):
     city: str
     state: str
     postal_code: str
-    country: str
+    country: CountryCode
     phone: str
 
 
@@ -180,8 +178,11 @@ class OrderLineOut(Schema):
     line_total: Money
 
 
+OrderEventType = StrEnum("OrderEventType", {kind.name: kind.value for kind in OrderEvent.Type})
+
+
 class OrderEventOut(Schema):
-    type: str
+    type: OrderEventType
     message: str
     created_at: datetime
 
@@ -193,7 +194,7 @@ class OrderOut(Schema):
     items: list[OrderLineOut]
     subtotal: Money
     total: Money
-    currency: str
+    currency: Currency
     shipping_address: ShippingAddressOut
     tracking_number: str
     refunded_amount: Money

@@ -261,9 +261,14 @@ MATRIX: dict[tuple[str, str], Row] = {
 }
 
 
+# Routes served but left out of the storefront's schema (test_openapi checks which).
+UNPUBLISHED = {("POST", "/api/payments/webhook/")}
+
+
 def _api_routes() -> set[tuple[str, str]]:
     paths = api.get_openapi_schema()["paths"]
-    return {(method.upper(), path) for path, operations in paths.items() for method in operations}
+    published = {(method.upper(), path) for path, ops in paths.items() for method in ops}
+    return published | UNPUBLISHED
 
 
 def test_every_route_has_a_row() -> None:
