@@ -47,6 +47,8 @@ class JSONParser(Parser):
 
 
 class StorefrontAPI(NinjaAPI):
+    """NinjaAPI, with validation errors located by field."""
+
     def validation_error_from_error_contexts(
         self, error_contexts: list[ValidationErrorContext]
     ) -> ValidationError:
@@ -122,8 +124,8 @@ def throttled(request: HttpRequest, error: Throttled) -> HttpResponse:
 @api.exception_handler(Exception)
 def server_error(request: HttpRequest, error: Exception) -> HttpResponse:
     """Anything unexpected: the traceback goes to the log, never to the caller (not even
-    in DEBUG, where Ninja would answer with it). Django's own client errors (a body over
-    DATA_UPLOAD_MAX_MEMORY_SIZE, ...) keep Django's 400/403."""
+    in DEBUG, where Ninja would answer with it). Django's own client errors (a bad Host,
+    too many fields, ...) keep Django's 400/403, in JSON (`core.middleware.api_json_errors`)."""
     if isinstance(error, DJANGO_CLIENT_ERRORS):
         raise error
     logger.exception("Internal server error: %s %s", request.method, request.path)
