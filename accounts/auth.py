@@ -15,6 +15,7 @@ from accounts.tokens import TOKEN_VERSION_CLAIM
 from core.errors import PermissionDenied, Unauthenticated
 
 logger = logging.getLogger(__name__)
+INVALID = "token_invalid"
 
 
 def _expired(error: BaseException) -> bool:
@@ -25,10 +26,6 @@ def _expired(error: BaseException) -> bool:
             return True
         cause = cause.__cause__
     return False
-
-
-def _refused(reason: str, *, code: str = "token_invalid") -> Unauthenticated:
-    return Unauthenticated(reason, code=code)
 
 
 class JWTBearer(HttpBearer):
@@ -43,7 +40,9 @@ class JWTBearer(HttpBearer):
             return None
         if scheme.lower() != self.openapi_scheme:
             logger.info("Authorization header without the Bearer scheme on %s", request.path)
-            raise _refused("The Authorization header must be `Bearer <access token>`.")
+            raise Unauthenticated(
+                "The Authorization header must be `Bearer <access token>`.", code=INVALID
+            )
         return self.authenticate(request, token)
 
     def authenticate(self, request: HttpRequest, token: str) -> User:
@@ -52,16 +51,17 @@ class JWTBearer(HttpBearer):
             user_id, version = access[api_settings.USER_ID_CLAIM], access[TOKEN_VERSION_CLAIM]
         except TokenError as error:
             if _expired(error):
-                raise _refused("The access token has expired.", code="token_expired") from error
-            raise _refused("The access token is invalid.") from error
+                expired = Unauthenticated("The access token has expired.", code="token_expired")
+                raise expired from error
+            raise Unauthenticated("The access token is invalid.", code=INVALID) from error
         except KeyError as error:
-            raise _refused("The access token is invalid.") from error
+            raise Unauthenticated("The access token is invalid.", code=INVALID) from error
         if not isinstance(version, int):
-            raise _refused("The access token is invalid.")
+            raise Unauthenticated("The access token is invalid.", code=INVALID)
         # A token of an older version was revoked (logout, password change or reset).
         user = User.objects.filter(pk=user_id, is_active=True, token_version=version).first()
         if user is None:
-            raise _refused("The access token is no longer valid.")
+            raise Unauthenticated("The access token is no longer valid.", code=INVALID)
         request.user = user
         return user
 
