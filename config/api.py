@@ -1,21 +1,34 @@
-"""The NinjaAPI: routers, authentication, and one error envelope for domain errors."""
+"""The NinjaAPI: routers, authentication, and one error envelope for every error."""
 
 import logging
 from typing import Any
 
-from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.db import DatabaseError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
-from ninja.errors import Throttled
+from ninja.errors import (
+    AuthenticationError,
+    HttpError,
+    Throttled,
+    ValidationError,
+    ValidationErrorContext,
+)
 from ninja.openapi.schema import OpenAPISchema
+from ninja.parser import Parser
 from ninja.responses import Response
+from ninja.types import DictStrAny
 from psycopg.errors import LockNotAvailable, QueryCanceled
 
 from accounts.api import router as accounts_router
 from catalog.api import router as catalog_router
 from core.cache import cache_reachable
-from core.errors import DomainError, RetryLater
+from core.errors import DomainError, RetryLater, Unauthenticated
 from payments.api import router as payments_router
 from shop.api import router as shop_router
 
@@ -33,10 +46,42 @@ RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
 }
 
 
+class UnsupportedMediaType(ValueError):
+    """A body sent with a Content-Type other than JSON."""
+
+
+class JSONParser(Parser):
+    """Bodies are JSON, and say so: `application/json` or `application/<...>+json`."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        kind = request.content_type or ""
+        if kind != "application/json" and not (
+            kind.startswith("application/") and kind.endswith("+json")
+        ):
+            raise UnsupportedMediaType(kind)
+        return super().parse_body(request)
+
+
 class StorefrontAPI(NinjaAPI):
-    """NinjaAPI whose schema states what a generated client needs to know: a route a
-    visitor may call without a token has an empty `security` (a token stays optional
-    where the route reads one), and the headers of 401, 429 and 503 answers."""
+    """NinjaAPI whose 422 locates a body field by its name, and whose schema states what a
+    generated client needs to know: a route a visitor may call without a token has an empty
+    `security` (a token stays optional where the route reads one), and the headers of 401,
+    429 and 503 answers."""
+
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext]
+    ) -> ValidationError:
+        """Ninja's 422, whose `loc` of a body field names the field, not the view's
+        parameter that holds the body: `["body", "email"]`, not `["body", "payload", "email"]`."""
+        errors = []
+        for context in error_contexts:
+            parameter = getattr(context.model, "__read_from_single_attr__", None)
+            for error in super().validation_error_from_error_contexts([context]).errors:
+                loc = tuple(error["loc"])
+                if parameter and loc[1:2] == (parameter,):
+                    error["loc"] = loc[:1] + loc[2:]
+                errors.append(error)
+        return ValidationError(errors)
 
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
@@ -57,6 +102,7 @@ api = StorefrontAPI(
     version="1.0.0",
     description="Storefront API of NovaCart. Authenticate with `Authorization: Bearer <access>`.",
     urls_namespace="api",
+    parser=JSONParser(),
 )
 logger = logging.getLogger(__name__)
 DJANGO_CLIENT_ERRORS = (BadRequest, PermissionDenied, SuspiciousOperation)
@@ -67,7 +113,37 @@ def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     response = api.create_response(request, error.as_body(), status=error.status)
     if isinstance(error, RetryLater):
         response["Retry-After"] = str(error.retry_after)
+    if error.status == 401:
+        response["WWW-Authenticate"] = "Bearer"
     return response
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    """A protected route without an Authorization header (a refused token raises
+    `Unauthenticated` itself, with its code)."""
+    return domain_error(request, Unauthenticated("Authentication credentials were not provided."))
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    """Ninja's own refusals; a body it cannot parse is 415 (not JSON) or 400 (bad JSON)."""
+    if isinstance(error.__cause__, UnsupportedMediaType):
+        body = {
+            "detail": "Send the body as JSON (Content-Type: application/json).",
+            "code": "unsupported_media_type",
+        }
+        return api.create_response(request, body, status=415)
+    if isinstance(error.__cause__, ValueError):  # json.JSONDecodeError, UnicodeDecodeError
+        body = {"detail": "The body is not valid JSON.", "code": "malformed_json"}
+        return api.create_response(request, body, status=400)
+    return api.create_response(request, {"detail": str(error)}, status=error.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    body = {"detail": "The request body is too large.", "code": "body_too_large"}
+    return api.create_response(request, body, status=413)
 
 
 @api.exception_handler(Throttled)
@@ -80,8 +156,8 @@ def throttled(request: HttpRequest, error: Throttled) -> HttpResponse:
 @api.exception_handler(Exception)
 def server_error(request: HttpRequest, error: Exception) -> HttpResponse:
     """Anything unexpected: the traceback goes to the log, never to the caller (not even
-    in DEBUG, where Ninja would answer with it). Django's own client errors (a body over
-    DATA_UPLOAD_MAX_MEMORY_SIZE, ...) keep Django's 400/403."""
+    in DEBUG, where Ninja would answer with it). Django's own client errors (a bad Host,
+    too many fields, ...) keep Django's 400/403, in JSON (`core.middleware.api_json_errors`)."""
     if isinstance(error, DJANGO_CLIENT_ERRORS):
         raise error
     logger.exception("Internal server error: %s %s", request.method, request.path)

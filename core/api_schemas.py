@@ -153,12 +153,6 @@ class ErrorOut(Schema):
     code: str
 
 
-class BadRequestOut(Schema):
-    """The framework's 400: a body that is not JSON at all."""
-
-    detail: str
-
-
 class ValidationIssue(Schema):
     loc: list[str | int]
     msg: str
@@ -173,15 +167,15 @@ class ValidationErrorOut(Schema):
 
 # The codes of a 401 from the bearer-token check (see API.md, Conventions).
 TOKEN_ERROR_CODES = ("token_missing", "token_invalid", "token_expired")
+# The codes of a request body refused before its schema is read (config/api.py).
+BODY_ERROR_CODES = {400: "malformed_json", 413: "body_too_large", 415: "unsupported_media_type"}
 
 
 def _optional() -> Any:
     return Field(None, json_schema_extra=_no_default)
 
 
-def _error_model(
-    name: str, status: int, codes: list[str], fields: dict[str, Any], *, coded: bool
-) -> type[Schema]:
+def _error_model(name: str, status: int, codes: list[str], fields: dict[str, Any]) -> type[Schema]:
     phrase = HTTPStatus(status).phrase.title().replace(" ", "").replace("-", "")
     return create_model(
         f"{name}{phrase}Error",
@@ -190,7 +184,7 @@ def _error_model(
         # An enum even of one code (pydantic would write a `const`), as generators expect.
         code=(
             Annotated[Literal[tuple(codes)], WithJsonSchema({"type": "string", "enum": codes})],
-            ... if coded else _optional(),
+            ...,
         ),
         **{field: (kind, _optional()) for field, kind in fields.items()},
     )
@@ -209,7 +203,7 @@ def error_responses(
     with it, with the extra fields those errors carry (`DomainError.fields`). `token`: a
     bearer token is checked (401 with the token codes); `params`: query, path or header
     values are validated (422 with the framework's list); `body`: a JSON body is read too
-    (also 400 when it is not JSON).
+    (also 400 `malformed_json`, 413 `body_too_large`, 415 `unsupported_media_type`).
     """
     codes: dict[int, list[str]] = {}
     fields: dict[int, dict[str, Any]] = {}
@@ -218,19 +212,14 @@ def error_responses(
         fields.setdefault(error.status, {}).update(error.fields)
     if token:
         codes.setdefault(401, []).extend(TOKEN_ERROR_CODES)
-    # The token check's 401 has no code yet (issue 12's error envelope brings it).
-    uncoded = {401} if token else set()
+    if body:
+        for status, code in BODY_ERROR_CODES.items():
+            codes.setdefault(status, []).append(code)
     declared: dict[int, Any] = {
-        status: _error_model(
-            name, status, sorted(set(group)), fields.get(status, {}), coded=status not in uncoded
-        )
+        status: _error_model(name, status, sorted(set(group)), fields.get(status, {}))
         for status, group in sorted(codes.items())
     }
-    framework: dict[int, type[Schema]] = {}
     if body or params:
-        framework[422] = ValidationErrorOut
-    if body:
-        framework[400] = BadRequestOut
-    for status, schema in framework.items():
-        declared[status] = schema | declared[status] if status in declared else schema
+        validation = ValidationErrorOut
+        declared[422] = validation | declared[422] if 422 in declared else validation
     return dict(sorted(declared.items()))

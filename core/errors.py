@@ -34,6 +34,14 @@ class NotFound(DomainError):
     status = 404
 
 
+class Unauthenticated(DomainError):
+    """No usable access token: `token_missing`, `token_invalid` or `token_expired` (401,
+    with `WWW-Authenticate: Bearer`)."""
+
+    code = "token_missing"
+    status = 401
+
+
 class PermissionDenied(DomainError):
     code = "permission_denied"
     status = 403

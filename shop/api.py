@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Header, Path, Query, Router, Status
 from ninja.pagination import paginate
 
@@ -182,12 +182,20 @@ def address_delete(request: HttpRequest, address_id: ObjectId) -> Status[None]:
     },
 )
 def orders_create(
-    request: HttpRequest, payload: OrderCreateIn, idempotency_key: IdempotencyKey = None
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: OrderCreateIn,
+    idempotency_key: IdempotencyKey = None,
 ) -> Status[Order]:
+    """201 with a new order; 200 and `Idempotent-Replayed: true` with the order an earlier
+    request of the same `Idempotency-Key` made (as Stripe answers a replay)."""
     result = order_create(
         user=request.auth, address_id=payload.address_id, idempotency_key=idempotency_key
     )
-    return Status(201, selectors.order_get(user=request.auth, order_id=result.order.pk))
+    if not result.created:
+        response["Idempotent-Replayed"] = "true"
+    order = selectors.order_get(user=request.auth, order_id=result.order.pk)
+    return Status(201 if result.created else 200, order)
 
 
 @router.get(

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_countries",
     "axes",
+    "corsheaders",
     "accounts",
     "catalog",
     "shop",
@@ -67,10 +68,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before anything that may answer
+    "core.middleware.api_json_errors",  # every answer under /api/ is JSON
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.no_store_with_credentials",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "core.middleware.CommonMiddleware",  # Django's, without the slash redirect under /api/
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

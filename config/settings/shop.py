@@ -8,6 +8,9 @@ import tempfile
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from corsheaders.defaults import default_headers
 
 from config.settings.infrastructure import SECRET_KEY, env
 
@@ -40,6 +43,14 @@ PASSWORD_HASHING_LOCK_DIR = env.str(
 # address used by rate limits is read that many hops from the right.
 NINJA_NUM_PROXIES = env.int("TRUSTED_PROXY_COUNT", default=0)
 FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:3000").rstrip("/")
+# CORS (django-cors-headers), for the API only: a storefront on these origins may call it.
+_frontend = urlsplit(FRONTEND_URL)
+CORS_ALLOWED_ORIGINS = env.list(
+    "CORS_ALLOWED_ORIGINS", default=[f"{_frontend.scheme}://{_frontend.netloc}"]
+)
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key", "x-cart-token", "x-order-token")
+CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed", "X-Cart-Token"]
 # Lists: {"items", "count"}; ?limit= 1-100 (default 20), ?offset= bounded; else 422.
 NINJA_PAGINATION_CLASS = "core.pagination.BoundedLimitOffsetPagination"
 

@@ -1,4 +1,5 @@
-"""The merchant's admin in a real browser, against the live test server.
+"""The merchant's admin, and a storefront on another origin calling the API (CORS), in a
+real browser against the live test server.
 
 Playwright drives Debian's chromium (`/usr/bin/chromium`, never a browser Playwright
 downloads). Without it, or without the playwright package, these tests are skipped,
@@ -12,12 +13,15 @@ thread, and Django would hand the test another connection there (one the test's
 teardown never sees), besides refusing it as async-unsafe.
 """
 
+import functools
 import importlib.util
 import io
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -240,3 +244,57 @@ def test_the_dashboard_draws_its_chart_from_the_demo_data(
         assert drawn["painted"] > 1000  # bars and a line, not an empty canvas
         assert page.get_by_text("Orders to ship").is_visible()
         docs_screenshot(page, "dashboard")
+
+
+@pytest.fixture
+def storefront(tmp_path: Path, settings: Any) -> Iterator[str]:
+    """A storefront's origin (`http://localhost:<port>`, an empty page) the API allows."""
+    (tmp_path / "index.html").write_text("<!doctype html><title>Storefront</title>")
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("localhost", 0), handler)
+    origin = f"http://localhost:{server.server_address[1]}"
+    settings.CORS_ALLOWED_ORIGINS = [origin]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield origin
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_storefront_on_another_origin_calls_the_api(
+    browse: Browse, live_server: Any, storefront: str, customer: User
+) -> None:
+    product_make(name="Stoneware Mug", sku="MUG-1", price="12.50", stock=10)
+
+    with browse() as page:
+        page.goto(f"{storefront}/index.html")
+        answers = page.evaluate(
+            """async ({api, email, password}) => {
+                const products = await (await fetch(`${api}/api/products/`)).json();
+                // JSON and a bearer token: preflighted requests
+                const login = await fetch(`${api}/api/token/`, {
+                    method: "POST",
+                    headers: {"Content-Type": "application/json"},
+                    body: JSON.stringify({email, password}),
+                });
+                const {access} = await login.json();
+                const me = await fetch(`${api}/api/auth/me/`, {
+                    headers: {"Authorization": `Bearer ${access}`},
+                });
+                const refused = await fetch(`${api}/api/auth/me/`);
+                return {
+                    origin: location.origin,
+                    names: products.items.map((product) => product.name),
+                    login: login.status,
+                    me: (await me.json()).email,
+                    refused: [refused.status, (await refused.json()).code],
+                };
+            }""",
+            {"api": live_server.url, "email": customer.email, "password": PASSWORD},
+        )
+
+    assert answers["origin"] == storefront != live_server.url
+    assert answers["names"] == ["Stoneware Mug"]
+    assert answers["login"] == 200
+    assert answers["me"] == customer.email
+    assert answers["refused"] == [401, "token_missing"]

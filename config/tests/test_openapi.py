@@ -167,7 +167,9 @@ def test_error_responses_declare_the_codes_of_the_operation(schema: dict[str, An
         "order_total_too_high",
         "order_total_too_low",
     }
-    assert _error_codes(schema, "orderCreate", "400") == {"cart_empty"}
+    assert _error_codes(schema, "orderCreate", "400") == {"cart_empty", "malformed_json"}
+    assert _error_codes(schema, "orderCreate", "413") == {"body_too_large"}
+    assert _error_codes(schema, "orderCreate", "415") == {"unsupported_media_type"}
     assert _error_codes(schema, "orderCancel", "409") == {"invalid_transition"}
     assert _error_codes(schema, "meGet", "401") == {
         "token_missing",

@@ -98,8 +98,10 @@ def test_idempotency_key_replay_and_mismatch(client: Client, customer: User) -> 
     work = address_make(user=customer, city="Work")
     first = checkout(client, customer, home.pk, HTTP_IDEMPOTENCY_KEY="abc-123")
     replay = checkout(client, customer, home.pk, HTTP_IDEMPOTENCY_KEY="abc-123")
-    assert first.status_code == replay.status_code == 201
-    assert replay.json()["id"] == first.json()["id"]
+    assert (first.status_code, replay.status_code) == (201, 200)
+    assert "Idempotent-Replayed" not in first.headers
+    assert replay["Idempotent-Replayed"] == "true"
+    assert replay.json() == first.json()
     other_body = checkout(client, customer, work.pk, HTTP_IDEMPOTENCY_KEY="abc-123")
     assert other_body.status_code == 422
     assert other_body.json()["code"] == "idempotency_key_reused"
