@@ -11,6 +11,9 @@ from django.db import connection
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, staff_make, user_make
 
+# localstripe for the suites that pay end to end (payments, the SDK journey).
+pytest_plugins = ["payments.tests.localstripe"]
+
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     if os.environ.get("REQUIRE_POSTGRES_TESTS") and connection.vendor != "postgresql":
