@@ -76,4 +76,4 @@ bench-load: install
 	$(PY) bench/load.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles
+	rm -rf $(VENV) db.sqlite3 media staticfiles $(SCHEMA) $(SDK)/node_modules $(SDK)/dist
