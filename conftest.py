@@ -14,6 +14,9 @@ from accounts.models import User
 from accounts.tests.factories import PASSWORD, staff_make, user_make
 from core.testing import error_answer_check
 
+# localstripe for the suites that pay end to end (payments, the SDK journey).
+pytest_plugins = ["payments.tests.localstripe"]
+
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     if os.environ.get("REQUIRE_POSTGRES_TESTS") and connection.vendor != "postgresql":

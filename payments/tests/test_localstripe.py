@@ -6,20 +6,11 @@ steps: no `automatic_payment_methods` (we never send it), no confirm-with-paymen
 (the test sets the intent's payment method, then confirms), no refund events (refunds
 are applied from Stripe's answer), and it sends `latest_charge` expanded.
 
-Skipped when localstripe is not installed, unless REQUIRE_LOCALSTRIPE=1 (CI): then it fails.
+localstripe itself: the plugin payments/tests/localstripe.py.
 """
 
-import importlib.util
-import json
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 import stripe
@@ -33,18 +24,12 @@ from payments.errors import GatewayError
 from payments.models import Payment, Refund, WebhookEvent
 from payments.services import payments_reconcile
 from payments.stripe_gateway import STRIPE_API_VERSION, StripeGateway
-from payments.tests.helpers import WEBHOOK_SECRET, WEBHOOK_URL
+from payments.tests.helpers import WEBHOOK_URL
+from payments.tests.localstripe import LOCALSTRIPE_SECRET_KEY, webhook_to
 from shop.models import Order, OrderStatus
 from shop.tests.factories import order_place
 
 pytestmark = pytest.mark.django_db(transaction=True)
-SECRET_KEY = "sk_test_localstripe"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_until(check: Callable[[], bool], *, timeout: float, what: str) -> None:
@@ -55,68 +40,13 @@ def _wait_until(check: Callable[[], bool], *, timeout: float, what: str) -> None
         time.sleep(0.1)
 
 
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/js.stripe.com/v3/", timeout=1) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-@pytest.fixture(scope="session")
-def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """localstripe on a free port for the session; its base URL."""
-    if importlib.util.find_spec("localstripe") is None:
-        reason = "localstripe is not installed (pip install -r requirements-dev.txt)"
-        if os.environ.get("REQUIRE_LOCALSTRIPE") == "1":
-            pytest.fail(f"REQUIRE_LOCALSTRIPE=1 but {reason}.")
-        pytest.skip(reason)
-    port = _free_port()
-    log_path: Path = tmp_path_factory.mktemp("localstripe") / "localstripe.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while not _answers(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"localstripe did not start:\n{log_path.read_text()}")
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _webhook_to(localstripe: str, url: str, events: list[str] | None = None) -> None:
-    """Tell localstripe where to send its signed events (replacing the previous target)."""
-    body = json.dumps({"url": url, "secret": WEBHOOK_SECRET, "events": events}).encode()
-    request = urllib.request.Request(
-        f"{localstripe}/_config/webhooks/novacart",
-        data=body,
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=5) as response:
-        assert response.status == 200
-
-
 @pytest.fixture
-def stripe_at_localstripe(localstripe: str, settings: pytest.FixtureRequest) -> stripe.StripeClient:
+def stripe_at_localstripe(shop_at_localstripe: str) -> stripe.StripeClient:
     """Point the shop at localstripe; the client plays the customer's browser (Stripe.js)."""
-    settings.STRIPE_API_BASE = localstripe
-    settings.STRIPE_SECRET_KEY = SECRET_KEY
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     return stripe.StripeClient(
-        SECRET_KEY, base_addresses={"api": localstripe}, stripe_version=STRIPE_API_VERSION
+        LOCALSTRIPE_SECRET_KEY,
+        base_addresses={"api": shop_at_localstripe},
+        stripe_version=STRIPE_API_VERSION,
     )
 
 
@@ -144,7 +74,7 @@ def test_customer_pays_through_the_webhook_and_staff_refund_in_part_then_in_full
     customer: User,
     staff: User,
 ) -> None:
-    _webhook_to(localstripe, f"{live_server.url}{WEBHOOK_URL}")  # type: ignore[attr-defined]
+    webhook_to(localstripe, f"{live_server.url}{WEBHOOK_URL}")  # type: ignore[attr-defined]
     order = _place_order(customer)
 
     response = post_json(
@@ -197,7 +127,7 @@ def test_a_declined_card_leaves_the_order_pending_with_the_reason(
     client: Client,
     customer: User,
 ) -> None:
-    _webhook_to(localstripe, f"{live_server.url}{WEBHOOK_URL}")  # type: ignore[attr-defined]
+    webhook_to(localstripe, f"{live_server.url}{WEBHOOK_URL}")  # type: ignore[attr-defined]
     order = _place_order(customer)
     intent = post_json(
         client, "/api/payments/payment-intent/", {"order_id": order.pk}, **bearer(customer)
@@ -221,7 +151,7 @@ def test_reconciliation_applies_a_payment_whose_webhook_was_lost(
     client: Client,
     customer: User,
 ) -> None:
-    _webhook_to(localstripe, "http://127.0.0.1:9/", events=["nothing.matches"])
+    webhook_to(localstripe, "http://127.0.0.1:9/", events=["nothing.matches"])
     order = _place_order(customer)
     intent = post_json(
         client, "/api/payments/payment-intent/", {"order_id": order.pk}, **bearer(customer)
