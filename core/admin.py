@@ -32,7 +32,7 @@ def readonly_label(method: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Sa
 
     Lists render such a method's `(value, text)` as a coloured label; Unfold's read-only
     fields ignore `label` and print the tuple. This renders the label the lists show:
-    `status_badge = readonly_label(status_label)`, then "status_badge" in `readonly_fields`.
+    `status_badge = readonly_label(status_label)`, then "status_badge" in `fields`.
     """
 
     @display(description=method.short_description)

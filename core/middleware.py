@@ -23,7 +23,7 @@ HTTP_ERROR_CODES = {
 
 
 def is_api(request: HttpRequest) -> bool:
-    return request.path_info.startswith(API_PREFIX)
+    return request.path_info.startswith(API_PREFIX) or request.path_info == API_PREFIX[:-1]
 
 
 def no_store_with_credentials(get_response: Handler) -> Handler:

@@ -139,6 +139,14 @@ class RefundForm(OrderDialogForm):
         return amount
 
 
+def _order_of(object_id: str) -> Order | None:
+    """The order of an admin URL's object id (None when there is none, or the id is not an
+    id: Unfold asks the actions' permissions while drawing any order page)."""
+    if not object_id.isdigit():
+        return None
+    return Order.objects.filter(pk=object_id).only("status", "flagged").first()
+
+
 def _confirm(title: str, description: str) -> ActionDialog:
     """The dialog of an action that asks for nothing but a confirmation."""
     return {
@@ -240,7 +248,7 @@ class OrderAdmin(ExportActionModelAdmin, ReadOnlyAdmin):
             return False
         if object_id is None:
             return True
-        order = Order.objects.filter(pk=object_id).only("status").first()
+        order = _order_of(object_id)
         return order is not None and order_flow.order_can_transition(order=order, to=to)
 
     def has_processing_permission(self, request: HttpRequest, object_id: str | None = None) -> bool:
@@ -258,7 +266,10 @@ class OrderAdmin(ExportActionModelAdmin, ReadOnlyAdmin):
     def has_unflag_permission(self, request: HttpRequest, object_id: str | None = None) -> bool:
         if not self.has_fulfil_permission(request):
             return False
-        return object_id is None or Order.objects.filter(pk=object_id, flagged=True).exists()
+        if object_id is None:
+            return True
+        order = _order_of(object_id)
+        return order is not None and order.flagged
 
     # --- columns and read-only fields ------------------------------------------------
 
@@ -349,7 +360,8 @@ class OrderAdmin(ExportActionModelAdmin, ReadOnlyAdmin):
             return False
         if object_id is None:
             return True
-        payment = payment_of_order(order_id=int(object_id))
+        order = _order_of(object_id)
+        payment = order and payment_of_order(order_id=order.pk)
         return payment is not None and refundable_amount(payment=payment) > 0
 
     # --- actions on one order (its page), each in a dialog that POSTs -------------------

@@ -45,9 +45,10 @@ NINJA_NUM_PROXIES = env.int("TRUSTED_PROXY_COUNT", default=0)
 FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:3000").rstrip("/")
 # CORS (django-cors-headers), for the API only: a storefront on these origins may call it.
 _frontend = urlsplit(FRONTEND_URL)
-CORS_ALLOWED_ORIGINS = env.list(
-    "CORS_ALLOWED_ORIGINS", default=[f"{_frontend.scheme}://{_frontend.netloc}"]
-)
+# Unset or empty (a blank value in Render's dashboard): the storefront's own origin.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[]) or [
+    f"{_frontend.scheme}://{_frontend.netloc}"
+]
 CORS_URLS_REGEX = r"^/api/"
 CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key", "x-cart-token", "x-order-token")
 CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed", "X-Cart-Token"]

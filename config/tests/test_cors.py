@@ -101,8 +101,9 @@ def _allowed_origins(**env: str) -> str:
     return result.stdout.strip()
 
 
-def test_allowed_origins_default_to_the_frontend_url_origin() -> None:
-    assert _allowed_origins(FRONTEND_URL="https://shop.example.com/store/") == (
+@pytest.mark.parametrize("unset", [{}, {"CORS_ALLOWED_ORIGINS": ""}])
+def test_allowed_origins_default_to_the_frontend_url_origin(unset: dict[str, str]) -> None:
+    assert _allowed_origins(FRONTEND_URL="https://shop.example.com/store/", **unset) == (
         "https://shop.example.com"
     )
 

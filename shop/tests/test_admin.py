@@ -375,3 +375,11 @@ def test_a_dialog_confirmed_after_the_order_moved_on_is_refused(
 
     assert response.status_code == 403  # the action is no longer allowed from SHIPPED
     assert _state(paid_order) == (S.SHIPPED, False)
+
+
+@pytest.mark.parametrize("path", ["abc/change/", "abc/refund/", "abc/ship/", "99999/ship/"])
+def test_an_order_url_with_no_such_order_is_no_500(superuser: User, path: str) -> None:
+    client = Client()
+    client.force_login(superuser)
+    response = client.get(f"/admin/shop/order/{path}")
+    assert response.status_code in (302, 403, 404)
