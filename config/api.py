@@ -29,7 +29,15 @@ from psycopg.errors import LockNotAvailable, QueryCanceled
 from accounts.api import router as accounts_router
 from catalog.api import router as catalog_router
 from core.cache import cache_reachable
-from core.errors import DomainError, RetryLater, Unauthenticated
+from core.errors import (
+    BodyTooLarge,
+    DomainError,
+    MalformedJSON,
+    RetryLater,
+    Unauthenticated,
+    UnsupportedMediaType,
+    http_error_code,
+)
 from payments.api import router as payments_router
 from shop.api import router as shop_router
 
@@ -47,10 +55,6 @@ RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
 }
 
 
-class UnsupportedMediaType(ValueError):
-    """A body sent with a Content-Type other than JSON."""
-
-
 class JSONParser(Parser):
     """Bodies are JSON, and say so: `application/json` or `application/<...>+json`."""
 
@@ -59,7 +63,7 @@ class JSONParser(Parser):
         if kind != "application/json" and not (
             kind.startswith("application/") and kind.endswith("+json")
         ):
-            raise UnsupportedMediaType(kind)
+            raise UnsupportedMediaType("Send the body as JSON (Content-Type: application/json).")
         return super().parse_body(request)
 
 
@@ -128,22 +132,18 @@ def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpRes
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     """Ninja's own refusals; a body it cannot parse is 415 (not JSON) or 400 (bad JSON)."""
-    if isinstance(error.__cause__, UnsupportedMediaType):
-        body = {
-            "detail": "Send the body as JSON (Content-Type: application/json).",
-            "code": "unsupported_media_type",
-        }
-        return api.create_response(request, body, status=415)
-    if isinstance(error.__cause__, ValueError):  # json.JSONDecodeError, UnicodeDecodeError
-        body = {"detail": "The body is not valid JSON.", "code": "malformed_json"}
-        return api.create_response(request, body, status=400)
-    return api.create_response(request, {"detail": str(error)}, status=error.status_code)
+    cause = error.__cause__
+    if isinstance(cause, DomainError):  # the parser's UnsupportedMediaType
+        return domain_error(request, cause)
+    if isinstance(cause, ValueError):  # json.JSONDecodeError, UnicodeDecodeError
+        return domain_error(request, MalformedJSON("The body is not valid JSON."))
+    body = {"detail": str(error), "code": http_error_code(error.status_code)}
+    return api.create_response(request, body, status=error.status_code)
 
 
 @api.exception_handler(RequestDataTooBig)
 def body_too_large(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
-    body = {"detail": "The request body is too large.", "code": "body_too_large"}
-    return api.create_response(request, body, status=413)
+    return domain_error(request, BodyTooLarge("The request body is too large."))
 
 
 @api.exception_handler(Throttled)

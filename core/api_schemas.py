@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from core.errors import DomainError
+from core.errors import BODY_ERRORS, DomainError
 
 CENT = Decimal("0.01")
 
@@ -167,8 +167,6 @@ class ValidationErrorOut(Schema):
 
 # The codes of a 401 from the bearer-token check (see API.md, Conventions).
 TOKEN_ERROR_CODES = ("token_missing", "token_invalid", "token_expired")
-# The codes of a request body refused before its schema is read (config/api.py).
-BODY_ERROR_CODES = {400: "malformed_json", 413: "body_too_large", 415: "unsupported_media_type"}
 
 
 def _optional() -> Any:
@@ -207,14 +205,11 @@ def error_responses(
     """
     codes: dict[int, list[str]] = {}
     fields: dict[int, dict[str, Any]] = {}
-    for error in errors:
+    for error in (*errors, *BODY_ERRORS) if body else errors:
         codes.setdefault(error.status, []).append(error.code)
         fields.setdefault(error.status, {}).update(error.fields)
     if token:
         codes.setdefault(401, []).extend(TOKEN_ERROR_CODES)
-    if body:
-        for status, code in BODY_ERROR_CODES.items():
-            codes.setdefault(status, []).append(code)
     declared: dict[int, Any] = {
         status: _error_model(name, status, sorted(set(group)), fields.get(status, {}))
         for status, group in sorted(codes.items())

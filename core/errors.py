@@ -4,6 +4,7 @@ Services raise them; `config.api` turns every one into the same JSON envelope
 `{"detail": ..., "code": ..., **extra}`; admin actions show `message` to the merchant.
 """
 
+from http import HTTPStatus
 from typing import Any, ClassVar
 
 
@@ -68,3 +69,35 @@ class RateLimited(RetryLater):
 class ServerBusy(RetryLater):
     code = "server_busy"
     status = 503
+
+
+class MalformedJSON(DomainError):
+    code = "malformed_json"
+    status = 400
+
+
+class BodyTooLarge(DomainError):
+    code = "body_too_large"
+    status = 413
+
+
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+    status = 415
+
+
+# The refusals of a request body before its schema is read (config/api.py).
+BODY_ERRORS = (MalformedJSON, BodyTooLarge, UnsupportedMediaType)
+
+# The codes of the answers the framework (not a domain error) gives, by status.
+HTTP_ERROR_CODES = {
+    400: "bad_request",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    500: "server_error",
+}
+
+
+def http_error_code(status: int) -> str:
+    return HTTP_ERROR_CODES.get(status, HTTPStatus(status).phrase.lower().replace(" ", "_"))

@@ -8,18 +8,11 @@ from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 from django.urls import is_valid_path
 from django.utils.cache import add_never_cache_headers
 
+from core.errors import http_error_code
+
 Handler = Callable[[HttpRequest], HttpResponseBase]
 
 API_PREFIX = "/api/"
-# Codes of the answers Django (not the API's own handlers) gives under /api/.
-HTTP_ERROR_CODES = {
-    400: "bad_request",
-    403: "permission_denied",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "body_too_large",
-    500: "server_error",
-}
 
 
 def is_api(request: HttpRequest) -> bool:
@@ -64,8 +57,7 @@ def _as_json(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBa
     ):
         return response
     status = response.status_code
-    code = HTTP_ERROR_CODES.get(status, HTTPStatus(status).phrase.lower().replace(" ", "_"))
-    body = {"detail": _error_detail(request, status), "code": code}
+    body = {"detail": _error_detail(request, status), "code": http_error_code(status)}
     envelope = JsonResponse(body, status=status, content_type="application/json; charset=utf-8")
     for header, value in response.headers.items():
         if header.lower() not in {"content-type", "content-length"}:
