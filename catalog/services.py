@@ -1,13 +1,14 @@
 """Catalog services: every write to products and wishlists.
 
 The API, the admin, the spreadsheet import and management commands all call these, so
-the rules (unique SKU, a free slug, price and stock bounds) live in one place.
+the rules (a free slug, the fields' bounds) live in one place; options and variants are
+written by catalog.variants, stock by catalog.inventory.
 
 A slug is made from the name when a product is created and never changes after that,
 not even on a rename, so links to a product keep working.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from itertools import chain, count
 from typing import Any, TypedDict, Unpack
@@ -24,22 +25,33 @@ from accounts.models import User
 from catalog.errors import (
     ProductInvalid,
     ProductNotFound,
-    SkuTaken,
     SlugTaken,
     UnknownCategory,
     WishlistItemNotFound,
 )
 from catalog.images import image_thumbnail_make
-from catalog.models import Category, Product, ProductImage, WishlistItem
+from catalog.models import Category, Product, ProductImage, TaxClass, Variant, WishlistItem
+from catalog.variants import (
+    OptionFields,
+    VariantFields,
+    options_set,
+    options_validate,
+    variant_update,
+    variants_create,
+)
 
 SLUG_MAX_LENGTH: int = Product._meta.get_field("slug").max_length  # type: ignore[assignment]
-SKU_MAX_LENGTH: int = Product._meta.get_field("sku").max_length  # type: ignore[assignment]
+SKU_MAX_LENGTH: int = Variant._meta.get_field("sku").max_length  # type: ignore[assignment]
 # The name part of a slug leaves room for "-<slugified sku>" or "-<n>".
 _SLUG_BASE_LENGTH = SLUG_MAX_LENGTH - SKU_MAX_LENGTH - 6
 
 
 class ProductFields(TypedDict, total=False):
-    """The fields `product_update` may change; a key that is absent stays as it is."""
+    """The fields `product_update` may change; a key that is absent stays as it is.
+
+    `sku`, `price` and `stock` are the v1 fields: they change the product's one variant
+    (a product with several variants has them changed per variant).
+    """
 
     sku: str
     name: str
@@ -48,6 +60,11 @@ class ProductFields(TypedDict, total=False):
     stock: int
     category_id: int | None
     is_active: bool
+    tax_class: str
+
+
+PRODUCT_ONLY = ("name", "description", "category", "is_active", "tax_class")
+DEFAULT_VARIANT_FIELDS = ("sku", "price", "stock")
 
 
 def product_slug_base(name: str, sku: str) -> str:
@@ -92,20 +109,14 @@ def product_slug_for(name: str, sku: str, exclude_pk: int | None = None) -> str:
 def product_validate(*, product: Product) -> None:
     """Check every field rule of a product about to be saved; ProductInvalid lists them.
 
-    Lengths, blanks, price digits (12, 2 places) and the stock range come from the model;
-    a negative price or stock is refused with a sentence a merchant understands. Valid
-    values are converted in place (a price given as "19.99" becomes a Decimal).
+    Lengths and blanks come from the model (the variants' rules are catalog.variants').
     """
     errors: dict[str, list[str]] = {}
     try:
         product.full_clean(exclude=["category"], validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         errors = error.message_dict
-    if "price" not in errors and product.price < 0:
-        errors["price"] = ["The price cannot be negative."]
-    if "stock" not in errors and product.stock < 0:
-        errors["stock"] = ["The stock cannot be negative."]
-    for field in ("sku", "name", "description"):  # PostgreSQL refuses NUL characters
+    for field in ("name", "description"):  # PostgreSQL refuses NUL characters
         if field not in errors and "\x00" in getattr(product, field):
             errors[field] = ["Null characters are not allowed."]
     if errors:
@@ -122,17 +133,12 @@ def _category(category_id: int | None) -> Category | None:
 
 
 def _save(product: Product, *, update_fields: list[str] | None = None) -> None:
-    """Save, turning a clash on the unique SKU (checked by the database) into SkuTaken,
-    and one on the unique slug into SlugTaken."""
+    """Save, turning a clash on the unique slug (checked by the database) into SlugTaken."""
     try:
         with transaction.atomic():
             product.save(update_fields=update_fields)
     except IntegrityError as error:
         others = Product.objects.exclude(pk=product.pk)
-        if others.filter(sku=product.sku).exists():
-            raise SkuTaken(
-                f"A product with SKU {product.sku!r} exists already.", sku=product.sku
-            ) from error
         if others.filter(slug=product.slug).exists():
             raise SlugTaken(
                 f"A product with slug {product.slug!r} exists already.", slug=product.slug
@@ -143,37 +149,57 @@ def _save(product: Product, *, update_fields: list[str] | None = None) -> None:
 @transaction.atomic
 def product_create(
     *,
-    sku: str,
     name: str,
-    price: Decimal,
+    sku: str | None = None,
+    price: Decimal | None = None,
     stock: int = 0,
     description: str = "",
     category_id: int | None = None,
     is_active: bool = True,
+    tax_class: str = TaxClass.STANDARD,
+    options: Sequence[OptionFields] = (),
+    variants: Sequence[VariantFields] | None = None,
+    actor: User | None = None,
 ) -> Product:
+    """A product with its options and variants; v1 style (`sku`, `price`, `stock`), one
+    default variant. All or nothing: any invalid field and nothing is written."""
+    if variants is None:
+        if sku is None or price is None:
+            raise ProductInvalid(
+                "This product is not valid.",
+                errors={"variants": ["Give variants, or a sku and a price for one."]},
+            )
+        variants = [VariantFields(sku=sku, price=price, stock=stock)]
     product = Product(
-        sku=sku.strip(),
         name=name.strip(),
-        price=price,
-        stock=stock,
         description=description,
         category=_category(category_id),
         is_active=is_active,
+        tax_class=tax_class,
     )
-    return product_insert(product=product)
+    if not variants:
+        raise ProductInvalid(
+            "This product is not valid.", errors={"variants": ["A product needs a variant."]}
+        )
+    options_validate(options)
+    product_insert(product=product, sku=variants[0]["sku"].strip())
+    options_set(product=product, options=options)
+    variants_create(product=product, variants=variants, actor=actor)
+    return product
 
 
 @transaction.atomic
-def product_insert(*, product: Product) -> Product:
+def product_insert(*, product: Product, sku: str = "") -> Product:
     """Save a new, unsaved product (e.g. the admin's form instance) under the same rules.
 
-    A slug we choose is free among committed products; one created at the same moment
-    may take it first (the database refuses the second), so we choose again.
+    A slug we choose (from the name, else `sku`) is free among committed products; one
+    created at the same moment may take it first (the database refuses the second), so
+    we choose again.
     """
     chosen = not product.slug
     while True:  # each clash is with a committed slug, which the next choice then avoids
         if chosen:
-            product.slug = product_slug_for(product.name, product.sku)
+            product.slug = product_slug_for(product.name, sku)
         product_validate(product=product)
         try:
             _save(product)
@@ -184,21 +210,38 @@ def product_insert(*, product: Product) -> Product:
             return product
 
 
+def _default_variant_update(product: Product, changes: dict[str, Any], actor: User | None) -> None:
+    """The v1 fields `sku`, `price`, `stock` change a product's one variant."""
+    variants = list(product.variants.all())
+    if len(variants) != 1:
+        raise ProductInvalid(
+            "This product is not valid.",
+            errors={
+                field: [f"This product has {len(variants)} variants: change it per variant."]
+                for field in changes
+            },
+        )
+    variant_update(variant=variants[0], actor=actor, **changes)
+
+
 @transaction.atomic
-def product_update(*, product: Product, **changes: Unpack[ProductFields]) -> Product:
+def product_update(
+    *, product: Product, actor: User | None = None, **changes: Unpack[ProductFields]
+) -> Product:
     """Change the given fields only (a concurrent stock change is never overwritten)."""
     values: dict[str, Any] = dict(changes)
     if "category_id" in values:
         values["category"] = _category(values.pop("category_id"))
-    for field in ("sku", "name"):
-        if field in values:
-            values[field] = values[field].strip()
-    if not values:
-        return product
+    if "name" in values:
+        values["name"] = values["name"].strip()
+    variant_changes = {f: values.pop(f) for f in DEFAULT_VARIANT_FIELDS if f in values}
     for field, value in values.items():
         setattr(product, field, value)
-    product_validate(product=product)
-    _save(product, update_fields=[*values, "updated_at"])
+    if values:
+        product_validate(product=product)
+        _save(product, update_fields=[*values, "updated_at"])
+    if variant_changes:
+        _default_variant_update(product, variant_changes, actor)
     return product
 
 

@@ -1,19 +1,6 @@
 """The shop's domain errors (see core.errors)."""
 
-from typing import TypedDict
-
 from core.errors import Conflict, DomainError
-
-
-class ShortLine(TypedDict):
-    product_id: int
-    requested: int
-    available: int
-
-
-class OutOfStock(Conflict):
-    code = "out_of_stock"
-    fields = {"product_ids": list[int], "available": int, "lines": list[ShortLine]}
 
 
 class CartEmpty(DomainError):

@@ -1,7 +1,7 @@
 """Carts, addresses and orders.
 
-An order copies what it needs (product name, sku, unit price, the shipping address)
-so that later changes to the catalog or the address book never change it.
+An order copies what it needs (product name, variant sku and title, unit price, the
+shipping address) so that later changes to the catalog or the address book never change it.
 """
 
 from decimal import Decimal
@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
 
-from catalog.models import Product
+from catalog.models import Product, Variant
 
 
 class Cart(models.Model):
@@ -27,12 +27,13 @@ class Cart(models.Model):
 
 class CartLine(models.Model):
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
-    # A deleted product leaves the line behind, shown as unavailable (name and sku kept).
-    product = models.ForeignKey(
-        Product, null=True, on_delete=models.SET_NULL, related_name="cart_lines"
+    # A deleted variant leaves the line behind, shown as unavailable (name and sku kept).
+    variant = models.ForeignKey(
+        Variant, null=True, on_delete=models.SET_NULL, related_name="cart_lines"
     )
     sku = models.CharField("SKU", max_length=64)
     name = models.CharField(max_length=200)
+    variant_title = models.CharField(max_length=200, blank=True)
     quantity = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -40,7 +41,7 @@ class CartLine(models.Model):
         ordering = ("created_at", "id")
         constraints = (
             models.UniqueConstraint(
-                fields=("cart", "product"), name="shop_cartline_one_per_product"
+                fields=("cart", "variant"), name="shop_cartline_one_per_variant"
             ),
             models.CheckConstraint(
                 condition=Q(quantity__gte=1), name="shop_cartline_quantity_gte_1"
@@ -135,8 +136,12 @@ class OrderLine(models.Model):
     product = models.ForeignKey(
         Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="order_lines"
     )
+    variant = models.ForeignKey(
+        Variant, null=True, blank=True, on_delete=models.SET_NULL, related_name="order_lines"
+    )
     sku = models.CharField("SKU", max_length=64)
     name = models.CharField(max_length=200)
+    variant_title = models.CharField(max_length=200, blank=True)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     quantity = models.PositiveIntegerField()
     line_total = models.DecimalField(max_digits=12, decimal_places=2)

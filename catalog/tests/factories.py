@@ -5,6 +5,7 @@ argument has a sensible default so a test only names what it is about.
 """
 
 import io
+import itertools
 from decimal import Decimal
 from itertools import count
 from typing import Any
@@ -13,7 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.text import slugify
 from PIL import Image
 
-from catalog.models import Category, Product, ProductImage
+from catalog.inventory import Reason, stock_adjust
+from catalog.models import Category, Product, ProductImage, ProductOption, Variant
 
 _sequence = count(1)
 
@@ -58,19 +60,77 @@ def product_make(
     description: str = "",
     **fields: Any,
 ) -> Product:
+    """A product with one default variant (`sku`, `price`, `stock`: its opening movement)."""
     n = next(_sequence)
     name = name or f"Product {n}"
-    return Product.objects.create(
-        sku=sku or f"SKU-{n:05d}",
+    product = Product.objects.create(
         name=name,
         slug=slug or f"{slugify(name)}-{n}",
-        price=Decimal(price),
-        stock=stock,
         category=category,
         is_active=is_active,
         description=description,
         **fields,
     )
+    variant_make(product=product, sku=sku or f"SKU-{n:05d}", price=price, stock=stock)
+    return product
+
+
+def product_with_options_make(
+    *,
+    options: dict[str, list[str]],
+    price: Decimal | str = Decimal("10.00"),
+    stock: int = 10,
+    name: str | None = None,
+    **fields: Any,
+) -> Product:
+    """A product with `options` ({"Size": ["S", "M"], ...}) and a variant per combination,
+    each at `price` with `stock` units; SKUs like SKU-00042-S-RED."""
+    n = next(_sequence)
+    name = name or f"Product {n}"
+    product = Product.objects.create(name=name, slug=f"{slugify(name)}-{n}", **fields)
+    for position, (option, values) in enumerate(options.items(), start=1):
+        ProductOption.objects.create(product=product, position=position, name=option, values=values)
+    for index, values in enumerate(itertools.product(*options.values())):
+        variant_make(
+            product=product,
+            sku="-".join([f"SKU-{n:05d}", *(v.upper() for v in values)]),
+            price=price,
+            stock=stock,
+            position=index,
+            **{f"option{i}": v for i, v in enumerate(values, start=1)},
+        )
+    return product
+
+
+def variant_make(
+    *,
+    product: Product,
+    sku: str | None = None,
+    price: Decimal | str = Decimal("10.00"),
+    stock: int = 10,
+    **fields: Any,
+) -> Variant:
+    """A variant of `product`; its stock is the opening movement (catalog.inventory)."""
+    variant = Variant.objects.create(
+        product=product,
+        sku=sku or f"SKU-{next(_sequence):05d}",
+        price=Decimal(price),
+        stock=0,
+        **fields,
+    )
+    if stock:
+        stock_adjust(variant=variant, set_to=stock, actor=None, reason=Reason.INITIAL)
+    return variant
+
+
+def default_variant(product: Product) -> Variant:
+    """The product's first variant (its only one, for a product made by product_make)."""
+    return product.variants.order_by("position", "pk").first()
+
+
+def stock_of(product: Product) -> int:
+    """All the product's stock, read now."""
+    return sum(product.variants.values_list("stock", flat=True))
 
 
 def product_image_make(
