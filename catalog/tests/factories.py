@@ -144,17 +144,68 @@ def product_image_make(
     )
 
 
-def product_change_form(product: Product, **fields: Any) -> dict[str, Any]:
-    """The admin's product change form as the browser posts it unchanged, plus `fields`
-    (e.g. the image inline's `images-...` fields)."""
+def inline_rows(prefix: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """One admin inline as the browser posts it: its management form and `rows` (those
+    with an "id" are the saved ones, and come first)."""
+    posted: dict[str, Any] = {
+        f"{prefix}-TOTAL_FORMS": len(rows),
+        f"{prefix}-INITIAL_FORMS": sum(1 for row in rows if "id" in row),
+        f"{prefix}-MIN_NUM_FORMS": 0,
+        f"{prefix}-MAX_NUM_FORMS": 1000,
+    }
+    for index, row in enumerate(rows):
+        posted |= {f"{prefix}-{index}-{field}": value for field, value in row.items()}
+    return posted
+
+
+def option_row(option: ProductOption) -> dict[str, Any]:
+    """A saved option's row of the product page's options inline, unchanged."""
+    return {
+        "id": option.pk,
+        "product": option.product_id,
+        "position": option.position,
+        "name": option.name,
+        "values": ", ".join(option.values),
+    }
+
+
+def variant_row(variant: Variant, **fields: Any) -> dict[str, Any]:
+    """A saved variant's row of the product page's variants inline, plus `fields`."""
+    row = {
+        "id": variant.pk,
+        "product": variant.product_id,
+        "sku": variant.sku,
+        "option1": variant.option1,
+        "option2": variant.option2,
+        "option3": variant.option3,
+        "price": str(variant.price),
+        "compare_at_price": "" if variant.compare_at_price is None else variant.compare_at_price,
+        "weight_grams": "" if variant.weight_grams is None else variant.weight_grams,
+        "image": variant.image_id or "",
+        "position": variant.position,
+        **({"is_active": "on"} if variant.is_active else {}),
+    }
+    return {**row, **fields}
+
+
+def product_change_form(
+    product: Product, *, variants: list[dict[str, Any]] | None = None, **fields: Any
+) -> dict[str, Any]:
+    """The admin's product change form as the browser posts it unchanged (its options and
+    variants rows included; `variants` replaces the latter), plus `fields` (e.g. the image
+    inline's `images-...` fields)."""
+    options = product.options.order_by("position")
+    rows = variants
+    if rows is None:
+        rows = [variant_row(variant) for variant in product.variants.order_by("position", "pk")]
     return {
         "name": product.name,
-        "sku": product.sku,
-        "is_active": "on",
-        "price": str(product.price),
-        "stock": product.stock,
-        "initial-stock": product.stock,
-        "description": "",
+        "category": product.category_id or "",
+        "tax_class": product.tax_class,
+        **({"is_active": "on"} if product.is_active else {}),
+        "description": product.description,
+        **inline_rows("options", [option_row(option) for option in options]),
+        **inline_rows("variants", rows),
         "images-MIN_NUM_FORMS": 0,
         "images-MAX_NUM_FORMS": 1000,
         **fields,
