@@ -603,6 +603,13 @@ class ProductAdmin(StockSeenImportMixin, SpreadsheetAdmin):
     def delete_model(self, request: HttpRequest, obj: Product) -> None:
         product_delete(product=obj)
 
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, ...]:
+        """A product's options and variants go with it: the product's delete permission
+        covers them (their own admin lists are read-only)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        parts = {str(ProductOption._meta.verbose_name), str(Variant._meta.verbose_name)}
+        return deleted, counts, perms_needed - parts, protected
+
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
         for product in queryset:
             product_delete(product=product)
@@ -637,7 +644,9 @@ class ProductAdmin(StockSeenImportMixin, SpreadsheetAdmin):
         if low is None:
             return "-"
         currency = settings.NOVACART_CURRENCY.upper()
-        return f"{low} {currency}" if low == high else f"{low} \N{EN DASH} {high} {currency}"
+        if low == high:
+            return f"{low:.2f} {currency}"
+        return f"{low:.2f} \N{EN DASH} {high:.2f} {currency}"
 
     @display(description="Stock", ordering="stock_total", label=STOCK_COLOURS)
     def stock_level(self, product: Product) -> tuple[str, str]:

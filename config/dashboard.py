@@ -174,22 +174,25 @@ def _order_figures() -> list[Figure]:
 
 
 def _stock_figures() -> list[Figure]:
+    """Stock is a variant's: the figures count variants on sale (of products on sale), and
+    link to the variants list showing exactly those, each with its Adjust stock action."""
     alerts = stock_alert_counts()
-    products = "admin:catalog_product_changelist"
+    variants = "admin:catalog_variant_changelist"
+    on_sale = {"is_active__exact": "1", "product__is_active__exact": "1"}
     return [
         Figure(
             title="Low stock",
             value=str(alerts.low),
-            help=f"Products on sale with 1 to {LOW_STOCK_THRESHOLD} units",
-            url=_url(products, is_active__exact="1", stock_level="low"),
+            help=f"Variants on sale with 1 to {LOW_STOCK_THRESHOLD} units",
+            url=_url(variants, **on_sale, stock_level="low"),
             icon="inventory",
             alert=alerts.low > 0,
         ),
         Figure(
             title="Out of stock",
             value=str(alerts.out),
-            help="Products on sale that cannot be bought",
-            url=_url(products, is_active__exact="1", stock_level="out"),
+            help="Variants on sale that cannot be bought",
+            url=_url(variants, **on_sale, stock_level="out"),
             icon="remove_shopping_cart",
             alert=alerts.out > 0,
         ),

@@ -1,4 +1,7 @@
-"""The catalog admin pages: lists, filters, search, forms, image inline, bulk actions."""
+"""The catalog admin pages: lists, filters, search, forms, image inline, bulk actions.
+
+Options, variants and stock on the product page: test_admin_variants.py, test_admin_stock.py.
+"""
 
 import re
 from decimal import Decimal
@@ -17,10 +20,13 @@ from accounts.tests.factories import user_make
 from catalog.models import Category, Product, ProductImage, WishlistItem
 from catalog.tests.factories import (
     category_make,
+    inline_rows,
     png_bytes,
     product_change_form,
     product_image_make,
     product_make,
+    product_with_options_make,
+    variant_make,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,10 +42,10 @@ def admin_client(client: Client, superuser: User) -> Client:
     return client
 
 
-def listed_skus(client: Client, query: str = "") -> list[str]:
+def listed_names(client: Client, query: str = "") -> list[str]:
     response = client.get(f"{PRODUCTS}{query}")
     assert response.status_code == 200
-    return sorted(p.sku for p in response.context["cl"].result_list)
+    return sorted(p.name for p in response.context["cl"].result_list)
 
 
 def inline_management(total: int = 0, initial: int = 0) -> dict[str, str | int]:
@@ -49,6 +55,12 @@ def inline_management(total: int = 0, initial: int = 0) -> dict[str, str | int]:
         "images-MIN_NUM_FORMS": 0,
         "images-MAX_NUM_FORMS": 1000,
     }
+
+
+def one_variant(sku: str = "TRAIL-1", price: str = "89.90", **fields: Any) -> dict[str, Any]:
+    """The variants inline of the add page with one row filled in."""
+    row = {"sku": sku, "price": price, "is_active": "on", "position": 0, **fields}
+    return {**inline_rows("options", []), **inline_rows("variants", [row])}
 
 
 def test_product_list_shows_columns_thumbnail_and_placeholder(admin_client: Client) -> None:
@@ -62,8 +74,26 @@ def test_product_list_shows_columns_thumbnail_and_placeholder(admin_client: Clie
 
     assert f'src="{primary.image.url}"' in html
     assert 'title="No image"' in html
-    for text in ("PIC-1", "Pictured", "Shoes", "Active", "Hidden", "BARE-1"):
+    for text in ("Pictured", "Shoes", "Active", "Hidden", "Bare"):
         assert text in html
+
+
+def test_product_list_shows_price_range_and_total_stock_of_the_variants(
+    admin_client: Client,
+) -> None:
+    tee = product_with_options_make(name="Tee", options={"Size": ["S", "M"]}, stock=4)
+    variant_make(product=tee, sku="TEE-XL", price="14.00", stock=2, option1="XL")
+    product_make(name="Mug", price="9.50", stock=0)
+
+    response = admin_client.get(PRODUCTS)
+
+    rows = {p.name: p for p in response.context["cl"].result_list}
+    admin = response.context["cl"].model_admin
+    assert admin.price_range(rows["Tee"]) == "10.00 \N{EN DASH} 14.00 USD"
+    assert admin.price_range(rows["Mug"]) == "9.50 USD"
+    assert admin.stock_level(rows["Tee"]) == ("low", "10 (3 low)")
+    assert admin.stock_level(rows["Mug"]) == ("out", "0 (1 sold out)")
+    assert admin.variant_count(rows["Tee"]) == 3
 
 
 def test_product_list_query_count_does_not_grow_with_rows(admin_client: Client) -> None:
@@ -80,37 +110,62 @@ def test_product_list_query_count_does_not_grow_with_rows(admin_client: Client) 
     assert queries_for_list() == few
 
 
+def test_product_list_query_count_is_the_same_with_1_or_30_variants_a_product(
+    admin_client: Client,
+) -> None:
+    def queries_for_list() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(PRODUCTS).status_code == 200
+        return len(queries)
+
+    products = [product_make(stock=3) for _ in range(3)]
+    one = queries_for_list()
+    for product in products:
+        for n in range(29):
+            variant_make(product=product, option1=f"V{n}", stock=n)
+    assert queries_for_list() == one
+
+
 @pytest.mark.parametrize(
     ("level", "expected"),
     [
-        ("out", ["S0"]),
-        ("low", ["S1", "S5"]),
-        ("in", ["S6", "S99"]),
-        ("", ["S0", "S1", "S5", "S6", "S99"]),
+        ("out", ["S0", "Tee"]),
+        ("low", ["S1", "S5", "Tee"]),
+        ("in", ["S6", "S99", "S99"]),
+        ("", ["S0", "S1", "S5", "S6", "S99", "S99", "Tee"]),
     ],
 )
-def test_stock_level_filter(admin_client: Client, level: str, expected: list[str]) -> None:
+def test_stock_level_filter_goes_by_the_variants_on_sale(
+    admin_client: Client, level: str, expected: list[str]
+) -> None:
+    """A product is under "out" if a variant on sale is sold out, "low" if one runs low."""
     for stock in (0, 1, 5, 6, 99):
-        product_make(sku=f"S{stock}", stock=stock)
-    assert listed_skus(admin_client, f"?stock_level={level}") == expected
+        product_make(name=f"S{stock}", stock=stock)
+    tee = product_with_options_make(name="Tee", options={"Size": ["S", "M", "L"]}, stock=50)
+    tee.variants.filter(option1="S").update(stock=0)
+    tee.variants.filter(option1="M").update(stock=2)
+    hidden = variant_make(product=product_make(name="S99", stock=99), option1="Old", stock=0)
+    hidden.product.variants.filter(pk=hidden.pk).update(is_active=False)  # not on sale
+    assert listed_names(admin_client, f"?stock_level={level}") == expected
 
 
 def test_category_and_active_filters(admin_client: Client) -> None:
     shoes = category_make(name="Shoes")
-    product_make(sku="A", category=shoes)
-    product_make(sku="B", category=shoes, is_active=False)
-    product_make(sku="C")
+    product_make(name="A", category=shoes)
+    product_make(name="B", category=shoes, is_active=False)
+    product_make(name="C")
 
-    assert listed_skus(admin_client, f"?category__id__exact={shoes.pk}") == ["A", "B"]
-    assert listed_skus(admin_client, "?is_active__exact=0") == ["B"]
+    assert listed_names(admin_client, f"?category__id__exact={shoes.pk}") == ["A", "B"]
+    assert listed_names(admin_client, "?is_active__exact=0") == ["B"]
 
 
-def test_search_matches_sku_and_name(admin_client: Client) -> None:
-    product_make(sku="TEE-RED", name="Red shirt")
+def test_search_matches_a_variant_sku_and_the_name(admin_client: Client) -> None:
+    shirt = product_make(sku="TEE-RED", name="Red shirt")
+    variant_make(product=shirt, sku="TEE-RED-XL", option1="XL")
     product_make(sku="MUG-1", name="Coffee mug")
 
-    assert listed_skus(admin_client, "?q=tee-red") == ["TEE-RED"]
-    assert listed_skus(admin_client, "?q=coffee") == ["MUG-1"]
+    assert listed_names(admin_client, "?q=tee-red") == ["Red shirt"]  # once, two SKUs match
+    assert listed_names(admin_client, "?q=coffee") == ["Coffee mug"]
 
 
 def test_add_form_prepopulates_slug_and_creates_product(admin_client: Client) -> None:
@@ -124,12 +179,11 @@ def test_add_form_prepopulates_slug_and_creates_product(admin_client: Client) ->
         {
             "name": "Trail shoe",
             "slug": "trail-shoe",
-            "sku": "TRAIL-1",
             "category": shoes.pk,
+            "tax_class": "reduced",
             "is_active": "on",
-            "price": "89.90",
-            "stock": 4,
             "description": "Grippy.",
+            **one_variant(opening_stock=4),
             **inline_management(total=1),
             "images-0-image": SimpleUploadedFile("trail.png", png_bytes(), "image/png"),
             "images-0-alt_text": "The shoe",
@@ -138,12 +192,10 @@ def test_add_form_prepopulates_slug_and_creates_product(admin_client: Client) ->
     )
 
     assert response.status_code == 302, response.context["adminform"].form.errors
-    product = Product.objects.get(sku="TRAIL-1")
-    assert (product.slug, product.price, product.category) == (
-        "trail-shoe",
-        Decimal("89.90"),
-        shoes,
-    )
+    product = Product.objects.get(variants__sku="TRAIL-1")
+    variant = product.variants.get()
+    assert (product.slug, product.category, product.tax_class) == ("trail-shoe", shoes, "reduced")
+    assert (variant.price, variant.stock) == (Decimal("89.90"), 4)
     assert product.images.get().alt_text == "The shoe"
 
 
@@ -158,105 +210,34 @@ def test_change_form_shows_image_preview_and_keeps_slug_read_only(admin_client: 
     assert f'src="{image.image.url}"' in html
     assert 'name="slug"' not in html
     assert "Created at" in html
-    assert 'name="initial-stock" value="10"' in html  # the stock the merchant saw
+    assert 'value="KEEP-1"' in html  # the variants inline
 
     response = admin_client.post(
         f"{PRODUCTS}{product.pk}/change/",
-        {
-            "name": "Keeper renamed",
-            "sku": "KEEP-1",
-            "is_active": "on",
-            "price": "12.00",
-            "stock": 7,
-            "initial-stock": 10,
-            "description": "",
+        product_change_form(
+            product,
+            name="Keeper renamed",
             **inline_management(total=1, initial=1),
-            "images-0-id": image.pk,
-            "images-0-product": product.pk,
-            "images-0-alt_text": "back",
-            "images-0-position": 0,
-        },
+            **{
+                "images-0-id": image.pk,
+                "images-0-product": product.pk,
+                "images-0-alt_text": "back",
+                "images-0-position": 0,
+            },
+        ),
     )
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     product.refresh_from_db()
-    assert (product.name, product.slug, product.stock) == ("Keeper renamed", "keeper", 7)
+    assert (product.name, product.slug) == ("Keeper renamed", "keeper")
     assert ProductImage.objects.get(pk=image.pk).alt_text == "back"
-
-
-def test_change_form_refuses_negative_stock(admin_client: Client) -> None:
-    product = product_make(stock=2)
-    response = admin_client.post(
-        f"{PRODUCTS}{product.pk}/change/",
-        {
-            "name": product.name,
-            "sku": product.sku,
-            "price": "1.00",
-            "stock": -1,
-            "description": "",
-            **inline_management(),
-        },
-    )
-    assert response.status_code == 200
-    assert response.context["adminform"].form.errors
-    product.refresh_from_db()
-    assert product.stock == 2
-
-
-def test_saving_an_open_page_keeps_stock_taken_meanwhile(admin_client: Client) -> None:
-    """The form was loaded with stock 5; a checkout took 2; the merchant renames only."""
-    product = product_make(name="Lamp", price="9.00", stock=5)
-    form = {
-        "name": "Desk lamp",
-        "sku": product.sku,
-        "price": "9.00",
-        "stock": 5,
-        "description": "",
-        "is_active": "on",
-        "initial-stock": 5,
-        **inline_management(),
-    }
-    Product.objects.filter(pk=product.pk).update(stock=3)
-    response = admin_client.post(f"{PRODUCTS}{product.pk}/change/", form)
-    assert response.status_code == 302
-    product.refresh_from_db()
-    assert (product.name, product.stock) == ("Desk lamp", 3)
-
-
-def test_changing_stock_that_moved_meanwhile_is_refused(admin_client: Client) -> None:
-    product = product_make(name="Lamp", price="9.00", stock=5)
-    Product.objects.filter(pk=product.pk).update(stock=3)
-    response = admin_client.post(
-        f"{PRODUCTS}{product.pk}/change/",
-        {
-            "name": "Lamp",
-            "sku": product.sku,
-            "price": "9.00",
-            "stock": 20,
-            "initial-stock": 5,
-            "description": "",
-            "is_active": "on",
-            **inline_management(),
-        },
-    )
-    assert response.status_code == 200
-    assert "changed to 3" in str(response.context["adminform"].form.errors["stock"])
-    product.refresh_from_db()
-    assert product.stock == 3
 
 
 def test_change_form_reports_catalog_rules(admin_client: Client) -> None:
     product = product_make(stock=2)
     response = admin_client.post(
         f"{PRODUCTS}{product.pk}/change/",
-        {
-            "name": "Bad\x00name",
-            "sku": product.sku,
-            "price": "1.00",
-            "stock": 2,
-            "description": "",
-            **inline_management(),
-        },
+        product_change_form(product, name="Bad\x00name", **inline_management()),
     )
     assert response.status_code == 200
     assert "name" in response.context["adminform"].form.errors
@@ -388,17 +369,15 @@ def test_view_only_staff_may_export_but_not_import(client: Client) -> None:
     assert client.get(f"{PRODUCTS}import/").status_code == 403
 
 
-def _product_form(**fields: Any) -> dict[str, Any]:
+def _product_form(price: str) -> dict[str, Any]:
     return {
         "name": "Trail shoe",
         "slug": "trail-shoe",
-        "sku": "TRAIL-1",
+        "tax_class": "standard",
         "is_active": "on",
-        "price": "89.90",
-        "stock": 4,
         "description": "",
+        **one_variant(price=price),
         **inline_management(total=0),
-        **fields,
     }
 
 
@@ -407,7 +386,7 @@ def test_a_decimal_comma_price_is_the_same_price(admin_client: Client, typed: st
     response = admin_client.post(f"{PRODUCTS}add/", _product_form(price=typed))
 
     assert response.status_code == 302, response.context["adminform"].form.errors
-    assert Product.objects.get(sku="TRAIL-1").price == Decimal("12.50")
+    assert Product.objects.get().variants.get().price == Decimal("12.50")
 
 
 @pytest.mark.parametrize("typed", ["1,250.00", "1.250,00", "12,5,0"])
@@ -415,7 +394,8 @@ def test_an_ambiguous_price_is_refused_never_multiplied(admin_client: Client, ty
     response = admin_client.post(f"{PRODUCTS}add/", _product_form(price=typed))
 
     assert response.status_code == 200
-    assert "price" in response.context["adminform"].form.errors
+    variants = response.context["inline_admin_formsets"][1].formset
+    assert "price" in variants.errors[0]
     assert not Product.objects.exists()
 
 
@@ -423,7 +403,7 @@ def test_the_price_box_is_text_so_the_browser_sends_what_was_typed(admin_client:
     """A number box may turn `12,50` into `1250` before it is sent."""
     html = admin_client.get(f"{PRODUCTS}add/").content.decode()
 
-    assert re.search(r'<input type="text" name="price"[^>]*inputmode="decimal"', html)
+    assert re.search(r'<input type="text" name="variants-0-price"[^>]*inputmode="decimal"', html)
 
 
 def _confirmation_form(html: str) -> list[tuple[str, str]]:
@@ -439,12 +419,9 @@ def test_deleting_every_product_across_pages_posts_no_field_per_product(
     """ "Select all" then delete: the confirmation posts `select_across`, not one id per
     product, so it stays under DATA_UPLOAD_MAX_NUMBER_FIELDS however many there are."""
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 100
-    Product.objects.bulk_create(
-        Product(sku=f"BULK-{n}", name=f"Bulk {n}", slug=f"bulk-{n}", price=1, stock=1)
-        for n in range(300)
-    )
+    Product.objects.bulk_create(Product(name=f"Bulk {n}", slug=f"bulk-{n}") for n in range(300))
     product_make(sku="KEEP-1", name="Keep me")
-    on_page = list(Product.objects.filter(sku__startswith="BULK-").values_list("pk", flat=True))
+    on_page = list(Product.objects.filter(name__startswith="Bulk").values_list("pk", flat=True))
     asked = {"action": "delete_selected", "select_across": "1", "index": "0"}
 
     confirm = admin_client.post(f"{PRODUCTS}?q=bulk", {**asked, "_selected_action": on_page[:50]})
@@ -456,11 +433,11 @@ def test_deleting_every_product_across_pages_posts_no_field_per_product(
     done = admin_client.post(f"{PRODUCTS}?q=bulk", dict(fields))
 
     assert done.status_code == 302
-    assert list(Product.objects.values_list("sku", flat=True)) == ["KEEP-1"]
+    assert list(Product.objects.values_list("name", flat=True)) == ["Keep me"]
 
 
 def test_deleting_selected_products_deletes_only_those(admin_client: Client) -> None:
-    doomed, kept = product_make(sku="DOOMED"), product_make(sku="KEPT")
+    doomed, kept = product_make(name="Doomed"), product_make(name="Kept")
     asked = {"action": "delete_selected", "select_across": "0", "index": "0"}
 
     confirm = admin_client.post(PRODUCTS, {**asked, "_selected_action": [doomed.pk]})
@@ -468,7 +445,7 @@ def test_deleting_selected_products_deletes_only_those(admin_client: Client) -> 
     assert ("_selected_action", str(doomed.pk)) in fields
     assert admin_client.post(PRODUCTS, dict(fields)).status_code == 302
 
-    assert list(Product.objects.values_list("sku", flat=True)) == [kept.sku]
+    assert list(Product.objects.values_list("name", flat=True)) == [kept.name]
 
 
 # --- product images: files follow their rows; a size cap ---------------------------------
@@ -517,6 +494,7 @@ def test_an_image_over_the_pixel_cap_is_refused_with_a_form_error(admin_client: 
     )
 
     assert response.status_code == 200
-    errors = response.context["inline_admin_formsets"][0].formset.errors
+    images = next(i for i in response.context["inline_admin_formsets"] if i.formset.prefix == "images")
+    errors = images.formset.errors
     assert "at most 25 megapixels" in str(errors[0]["image"])
     assert not ProductImage.objects.exists()

@@ -78,7 +78,9 @@ def test_a_product_with_two_options_and_four_variants_is_created_in_one_post(
         new_variant("TEE-M-BLUE", "22.00", option1="M", option2="deep blue", weight_grams=180),
     ]
 
-    response = admin_client.post(f"{PRODUCTS}add/", add_form(options=SIZE_COLOUR, variants=variants))
+    response = admin_client.post(
+        f"{PRODUCTS}add/", add_form(options=SIZE_COLOUR, variants=variants)
+    )
 
     assert response.status_code == 302, form_errors(response)
     product = Product.objects.get(slug="trail-tee")
@@ -120,7 +122,9 @@ def test_two_rows_with_the_same_options_are_refused_and_nothing_is_saved(
         new_variant("TEE-S-RED-2", option1="s", option2="RED"),
     ]
 
-    response = admin_client.post(f"{PRODUCTS}add/", add_form(options=SIZE_COLOUR, variants=variants))
+    response = admin_client.post(
+        f"{PRODUCTS}add/", add_form(options=SIZE_COLOUR, variants=variants)
+    )
 
     assert response.status_code == 200
     rows = form_errors(response)["variants"]
@@ -147,7 +151,9 @@ def test_the_same_sku_twice_in_the_rows_is_an_error_on_the_sku(admin_client: Cli
         new_variant("TEE-1", option1="M", option2="Red"),
     ]
 
-    response = admin_client.post(f"{PRODUCTS}add/", add_form(options=SIZE_COLOUR, variants=variants))
+    response = admin_client.post(
+        f"{PRODUCTS}add/", add_form(options=SIZE_COLOUR, variants=variants)
+    )
 
     assert response.status_code == 200
     assert "Another row has this SKU" in str(form_errors(response)["variants"][1]["sku"])
