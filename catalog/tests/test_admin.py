@@ -494,7 +494,7 @@ def test_an_image_over_the_pixel_cap_is_refused_with_a_form_error(admin_client: 
     )
 
     assert response.status_code == 200
-    images = next(i for i in response.context["inline_admin_formsets"] if i.formset.prefix == "images")
-    errors = images.formset.errors
+    inlines = response.context["inline_admin_formsets"]
+    errors = next(i.formset for i in inlines if i.formset.prefix == "images").errors
     assert "at most 25 megapixels" in str(errors[0]["image"])
     assert not ProductImage.objects.exists()
