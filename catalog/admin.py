@@ -392,6 +392,8 @@ class ProductAdmin(StockSeenImportMixin, SpreadsheetAdmin):
                 noun = "variant" if len(made) == 1 else "variants"
                 skus = ", ".join(variant.sku for variant in made)
                 messages.success(request, f"{len(made)} {noun} created: {skus}.")
+            elif not product_options(product):
+                messages.warning(request, "This product has no options to combine: add some.")
             else:
                 messages.info(request, "No variant was missing: every combination has one.")
         return dialog_done(request, reverse("admin:catalog_product_change", args=[product.pk]))

@@ -94,7 +94,12 @@ class ProductOptionForm(forms.ModelForm):
 
 class ProductOptionFormSet(BaseInlineFormSet):
     """Checks the options together (catalog.variants.options_validate); `options` are
-    then the options as they will be saved, for the variants' formset to check against."""
+    then the options as they will be saved, for the variants' formset to check against.
+
+    The rows are saved by the formset itself: catalog.variants has `options_set` for a
+    new product only, no service that edits a product's options yet (asked of it). The
+    variants are all re-checked against the options posted, so none is left with a value
+    its options no longer have."""
 
     options: list[ProductOption] | None = None
 

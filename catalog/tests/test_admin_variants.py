@@ -5,9 +5,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 
+from accounts.groups import ORDER_MANAGERS
 from accounts.models import User
+from accounts.tests.factories import user_make
 from catalog.models import Product, ProductOption, StockMovement, Variant
 from catalog.tests.factories import (
     inline_rows,
@@ -315,3 +318,27 @@ def test_generate_variants_creates_the_missing_combinations_only(
         "No variant was missing: every combination has one."
     ]
     assert product.variants.count() == 3
+
+
+def test_generate_variants_without_options_says_so(admin_client: Client) -> None:
+    product = product_make()
+
+    response = dialog_post(admin_client, f"{PRODUCTS}{product.pk}/generate_variants/", follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "This product has no options to combine: add some."
+    ]
+    assert product.variants.count() == 1
+
+
+def test_staff_who_may_only_view_products_cannot_generate_variants(client: Client) -> None:
+    clerk = user_make("clerk@example.com", is_staff=True)
+    clerk.groups.add(Group.objects.get(name=ORDER_MANAGERS))
+    client.force_login(clerk)
+    product = product_with_options_make(options={"Size": ["S"]})
+    ProductOption.objects.filter(product=product).update(values=["S", "M"])
+
+    response = dialog_post(client, f"{PRODUCTS}{product.pk}/generate_variants/")
+
+    assert response.status_code == 403
+    assert product.variants.count() == 1
