@@ -160,11 +160,11 @@ class StockAdjustForm(DialogForm):
         return "delta" if self.cleaned_data.get("delta") is not None else "set_to"
 
 
-def _dialog(title: str, form_class: type[DialogForm], submit: str) -> ActionDialog:
-    return {"title": title, "form_class": form_class, "form_submit_text": submit}
-
-
-ADJUST_DIALOG = _dialog("Adjust stock", StockAdjustForm, "Adjust stock")
+ADJUST_DIALOG: ActionDialog = {
+    "title": "Adjust stock",
+    "form_class": StockAdjustForm,
+    "form_submit_text": "Adjust stock",
+}
 
 
 class ProductPartAdmin(ReadOnlyAdmin):
@@ -201,7 +201,15 @@ class VariantAdmin(ProductPartAdmin):
     """Every variant with its stock, to find what runs low and adjust it in place;
     the rest of a variant is edited on its product's page."""
 
-    list_display = ("sku", "product_link", "title", "price", "stock_label", "is_active")
+    list_display = (
+        "sku",
+        "product_link",
+        "title",
+        "price",
+        "stock_label",
+        "movements",
+        "is_active",
+    )
     list_display_links = None
     list_filter = (VariantStockFilter, "is_active", "product__is_active")
     list_filter_submit = True
@@ -227,6 +235,10 @@ class VariantAdmin(ProductPartAdmin):
     @display(description="Stock", ordering="stock", label=STOCK_COLOURS)
     def stock_label(self, variant: Variant) -> tuple[str, str]:
         return stock_level(variant.stock), str(variant.stock)
+
+    @display(description="Movements")
+    def movements(self, variant: Variant) -> SafeString:
+        return admin_link(movements_url(variant), "Movements")
 
     @action(
         description="Adjust stock", permissions=["adjust"], icon="inventory", dialog=ADJUST_DIALOG
@@ -263,7 +275,11 @@ class VariantAdmin(ProductPartAdmin):
     @staticmethod
     def _dialog_again(request: HttpRequest, form: StockAdjustForm) -> HttpResponse:
         """The dialog with its errors, as Unfold's action decorator draws an invalid one."""
-        context = {"dialog": ADJUST_DIALOG, "form": form, "form_submit_text": "Adjust stock"}
+        context = {
+            "dialog": ADJUST_DIALOG,
+            "form": form,
+            "form_submit_text": ADJUST_DIALOG["form_submit_text"],
+        }
         return render(request, "unfold/helpers/dialog.html", context)
 
     @staticmethod
