@@ -182,6 +182,7 @@ def variants_create(
             stock=0,
             **values,
         )
+        stock_check(fields.get("stock", 0), errors=row_errors)
         try:
             variant_validate(variant=variant, errors=row_errors)
         except ProductInvalid as invalid:
@@ -207,6 +208,12 @@ def variants_create(
     return made
 
 
+def stock_check(stock: int, *, errors: dict[str, list[str]]) -> None:
+    """A stock figure to set: a whole number, not under zero (else an error under "stock")."""
+    if stock < 0:
+        errors["stock"] = ["The stock cannot be negative."]
+
+
 @transaction.atomic
 def variant_update(
     *, variant: Variant, actor: User | None = None, stock: int | None = None, **changes: Any
@@ -215,6 +222,10 @@ def variant_update(
     unknown = set(changes) - set(VARIANT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown variant fields: {', '.join(sorted(unknown))}.")
+    errors: dict[str, list[str]] = {}
+    if stock is not None:
+        stock_check(stock, errors=errors)
+    _invalid(errors, "This variant is not valid.")
     if "sku" in changes:
         changes["sku"] = changes["sku"].strip()
     for field, value in changes.items():
