@@ -199,13 +199,12 @@ def variants_create(
         for variant, fields in zip(made, variants, strict=True)
         if fields.get("stock")
     ]
-    if opening:
-        locked = inventory.stock_adjust_many(
-            changes=opening, reason=inventory.Reason.INITIAL, actor=actor
-        )
-        for variant in made:
-            variant.stock = locked[variant.pk].stock if variant.pk in locked else 0
-    return made
+    if not opening:
+        return made
+    locked = inventory.stock_adjust_many(
+        changes=opening, reason=inventory.Reason.INITIAL, actor=actor
+    )
+    return [locked.get(variant.pk, variant) for variant in made]  # with their stock
 
 
 def stock_check(stock: int, *, errors: dict[str, list[str]]) -> None:
