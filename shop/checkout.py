@@ -159,8 +159,9 @@ def _order_insert(number: str, **fields: object) -> Order:
 def order_create(
     *, user: User, address_id: int, idempotency_key: str | None = None
 ) -> CheckoutResult:
-    cart, _ = Cart.objects.get_or_create(user=user)
-    cart = Cart.objects.select_for_update().get(pk=cart.pk)  # one checkout per cart at a time
+    cart = Cart.objects.select_for_update().filter(user=user).first()  # one checkout at a time
+    if cart is None:
+        raise CartEmpty("The cart is empty.")
 
     fingerprint = _fingerprint(address_id)
     if idempotency_key:
@@ -205,7 +206,7 @@ def order_create(
         total=subtotal,
         shipping_address=_address_copy(address),
     )
-    OrderLine.objects.bulk_create(
+    order_lines = OrderLine.objects.bulk_create(
         [_order_line(order, variants[line.variant_id], line.quantity) for line in lines]
     )
     cart.lines.all().delete()
@@ -220,7 +221,7 @@ def order_create(
         actor=user,
         to_status=order.status,
     )
-    order_email_on_commit(order=order, template="order_placed")
+    order_email_on_commit(order=order, template="order_placed", lines=order_lines)
     if not order.total:  # free: nothing for a payment to take, so it is confirmed now
         order_mark_paid(order=order, note="Nothing to pay: confirmed without a payment.")
     return CheckoutResult(order=order, created=True)

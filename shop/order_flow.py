@@ -79,11 +79,14 @@ def order_email_context(order: Order, lines: Iterable[OrderLine]) -> dict[str, A
     }
 
 
-def order_email_on_commit(*, order: Order, template: str) -> None:
+def order_email_on_commit(
+    *, order: Order, template: str, lines: Iterable[OrderLine] | None = None
+) -> None:
+    """Email the customer about `order` once committed (`lines`: its lines, if at hand)."""
     email_send_on_commit(
         template=template,
         to=[order.user.email],
-        context=order_email_context(order, order.lines.all()),
+        context=order_email_context(order, order.lines.all() if lines is None else lines),
     )
 
 
