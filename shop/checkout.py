@@ -159,9 +159,10 @@ def _order_insert(number: str, **fields: object) -> Order:
 def order_create(
     *, user: User, address_id: int, idempotency_key: str | None = None
 ) -> CheckoutResult:
-    cart = Cart.objects.select_for_update().filter(user=user).first()  # one checkout at a time
-    if cart is None:
-        raise CartEmpty("The cart is empty.")
+    carts = Cart.objects.select_for_update()  # one checkout per cart at a time
+    cart = carts.filter(user=user).first()
+    if cart is None:  # never added to: made now, so the checks below answer as for any cart
+        cart = carts.get(pk=Cart.objects.get_or_create(user=user)[0].pk)
 
     fingerprint = _fingerprint(address_id)
     if idempotency_key:
