@@ -69,6 +69,7 @@ def order_email_context(order: Order, lines: Iterable[OrderLine]) -> dict[str, A
         "lines": [
             {
                 "name": line.name,
+                "variant": line.variant_title,
                 "sku": line.sku,
                 "quantity": line.quantity,
                 "total": str(line.line_total),
