@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from catalog.errors import OutOfStock, StockBelowZero, StockMoved
+from catalog.errors import OutOfStock, StockBelowZero, StockMoved, VariantNotFound
 from catalog.models import StockMovement, Variant
 
 Reason = StockMovement.Reason
@@ -140,10 +140,10 @@ def stock_reserve(
     ]
     if short:
         found = [variants[pk] for pk in sorted(short) if pk in variants]
+        gone = len(short) - len(found)
+        names = [_label(variant) for variant in found] + (["products no longer sold"] * (gone > 0))
         raise OutOfStock(
-            "Not enough stock for: "
-            + ", ".join(_label(variant) for variant in found or variants.values())
-            + ".",
+            "Not enough stock for: " + ", ".join(names) + ".",
             product_ids=sorted({variant.product_id for variant in found}),
             variant_ids=sorted(short),
             lines=[
@@ -212,7 +212,7 @@ def stock_adjust_many(
     for change in sorted(changes, key=lambda change: change.variant_id):
         variant = variants.get(change.variant_id)
         if variant is None:
-            raise Variant.DoesNotExist(f"No variant with id {change.variant_id}.")
+            raise VariantNotFound(f"No variant with id {change.variant_id} (deleted meanwhile?).")
         if change.expected is not None and variant.stock != change.expected:
             raise StockMoved(
                 f"The stock of {_label(variant)} changed from {change.expected} to "

@@ -229,3 +229,17 @@ def test_the_write_finder_finds_writes() -> None:
         )
     )
     assert sorted(found) == [1, 2, 3, 4]
+
+
+def test_a_deleted_variant_fails_the_reservation_by_name() -> None:
+    kept = default_variant(product_make(name="Lamp", stock=5))
+    gone = default_variant(product_make(stock=5))
+    gone_pk = gone.pk
+    Variant.objects.filter(pk=gone_pk).delete()
+
+    with pytest.raises(OutOfStock) as refused:
+        stock_reserve(lines=[(kept.pk, 1), (gone_pk, 1)], reason=Reason.CHECKOUT)
+
+    assert refused.value.message == "Not enough stock for: products no longer sold."
+    assert refused.value.extra["variant_ids"] == [gone_pk]
+    assert _stock(kept) == [5]
