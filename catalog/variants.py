@@ -18,11 +18,19 @@ from django.db.models import Max
 from accounts.models import User
 from catalog import inventory
 from catalog.errors import LastVariant, ProductInvalid, SkuTaken
-from catalog.models import MAX_OPTIONS, Product, ProductOption, Variant
+from catalog.models import MAX_OPTIONS, Product, ProductImage, ProductOption, Variant
 
 OPTION_FIELDS = ("option1", "option2", "option3")
 # What `variant_update` may change; stock goes through the inventory module.
-VARIANT_FIELDS = ("sku", "price", "compare_at_price", "weight_grams", "position", "is_active")
+VARIANT_FIELDS = (
+    "sku",
+    "price",
+    "compare_at_price",
+    "weight_grams",
+    "image_id",
+    "position",
+    "is_active",
+)
 
 
 class OptionFields(TypedDict):
@@ -130,8 +138,9 @@ def variant_validate(*, variant: Variant, errors: dict[str, list[str]] | None = 
         ]
     if "sku" not in errors and "\x00" in variant.sku:
         errors["sku"] = ["Null characters are not allowed."]
-    if variant.image_id is not None and variant.image.product_id != variant.product_id:
-        errors["image_id"] = ["This image belongs to another product."]
+    own_images = ProductImage.objects.filter(product_id=variant.product_id)
+    if variant.image_id is not None and not own_images.filter(pk=variant.image_id).exists():
+        errors["image_id"] = ["Choose one of this product's images."]
     _invalid(errors, "This variant is not valid.")
 
 
