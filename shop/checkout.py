@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from catalog.inventory import Reason, stock_reference_rename, stock_reserve
+from catalog.inventory import Reason, Reservation, stock_reference_rename, stock_reserve
 from catalog.models import Variant
 from core.errors import NotFound
 from shop.cart import cart_line_is_available
@@ -138,9 +138,9 @@ def _order_line(order: Order, variant: Variant, quantity: int) -> OrderLine:
     )
 
 
-def _order_insert(number: str, **fields: object) -> Order:
-    """Insert the order under `number` (its stock movements name it already), or under a
-    new number if another order has that one; the movements then follow the new number."""
+def _order_insert(number: str, reservation: Reservation, **fields: object) -> Order:
+    """Insert the order under `number`, which its stock movements name, or under a new one
+    if another order has that number; the reservation's movements then follow it."""
     drawn = number
     for _ in range(5):
         try:
@@ -150,7 +150,7 @@ def _order_insert(number: str, **fields: object) -> Order:
             drawn = order_number_new()
             continue
         if drawn != number:
-            stock_reference_rename(old=number, new=drawn)
+            stock_reference_rename(movements=reservation.movements, reference=drawn)
         return order
     raise RuntimeError("Could not draw a free order number.")
 
@@ -188,12 +188,13 @@ def order_create(
     _lines_available_check(lines)
 
     number = order_number_new()
-    variants = stock_reserve(
+    reservation = stock_reserve(
         lines=[(line.variant_id, line.quantity) for line in lines],
         reason=Reason.CHECKOUT,
         reference=number,
         actor=user,
     )
+    variants = reservation.variants
     subtotal = sum(
         (variants[line.variant_id].price * line.quantity for line in lines), Decimal("0.00")
     )
@@ -201,6 +202,7 @@ def order_create(
     _total_check(subtotal, currency)
     order = _order_insert(
         number,
+        reservation,
         user=user,
         currency=currency,
         subtotal=subtotal,
