@@ -269,12 +269,15 @@ class VariantFormSet(BaseInlineFormSet):
     def save_existing(self, form: forms.ModelForm, obj: Variant, commit: bool = True) -> Variant:
         changed = set(form.changed_data)
         changes = {field: form.cleaned_data[field] for field in VARIANT_FIELDS if field in changed}
+        if "image" in changed:
+            image = form.cleaned_data["image"]
+            changes["image_id"] = image.pk if image else None
         variant_update(variant=obj, actor=self.actor, **changes)
-        # variant_update does not take option values or the image yet (asked of
-        # catalog.variants): they were checked above and are saved alone; stock never is.
-        others = [field for field in (*OPTION_FIELDS, "image") if field in changed]
-        if others:
-            obj.save(update_fields=[*others, "updated_at"])
+        # variant_update does not take option values yet (asked of catalog.variants): they
+        # were checked above against the options and are saved alone; stock never is.
+        values = [field for field in OPTION_FIELDS if field in changed]
+        if values:
+            obj.save(update_fields=[*values, "updated_at"])
         return obj
 
     def delete_existing(self, obj: Variant, commit: bool = True) -> None:
