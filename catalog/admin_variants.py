@@ -48,7 +48,7 @@ def kept_forms(formset: BaseInlineFormSet) -> list[forms.ModelForm]:
 
 class ProductPartInline(TabularInline):
     """Options and variants are parts of their product: the product's permissions govern
-    them (staff groups hold product permissions, not one set per part)."""
+    them here, as they do on the API (changing a variant is `catalog.change_product`)."""
 
     extra = 0
 
