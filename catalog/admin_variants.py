@@ -10,8 +10,10 @@ row's opening stock is a movement); a variant's stock is shown, never saved from
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 from unfold.admin import TabularInline
 from unfold.decorators import display
@@ -180,6 +182,17 @@ class VariantFormSet(BaseInlineFormSet):
     options_formset: ProductOptionFormSet | None = None  # set by ProductAdmin
     actor: User | None = None  # set by ProductAdmin.save_formset
 
+    @cached_property
+    def image_choices(self) -> list[tuple[Any, str]]:
+        return list(self.form.base_fields["image"].choices)
+
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.ModelForm:
+        """Every row's image menu lists the product's images read once, not once a row."""
+        form = super()._construct_form(i, **kwargs)
+        if "image" in form.fields:
+            form.fields["image"].choices = self.image_choices
+        return form
+
     def clean(self) -> None:
         kept = kept_forms(self)
         problems = []
@@ -308,6 +321,9 @@ class VariantInline(ProductPartInline):
     hide_ordering_field = True
     verbose_name_plural = "Variants (what is sold and stocked: one per combination of options)"
     may_adjust = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Variant]:
+        return super().get_queryset(request).select_related("product")  # each row's title
 
     def get_extra(self, request: HttpRequest, obj: Product | None = None, **kwargs: Any) -> int:
         """A new product starts with one empty variant row: it cannot be saved without."""

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from accounts.groups import ORDER_MANAGERS
 from accounts.models import User
@@ -19,6 +21,7 @@ from catalog.tests.factories import (
     product_image_make,
     product_make,
     product_with_options_make,
+    variant_make,
     variant_row,
 )
 from core.testing import dialog_post
@@ -342,3 +345,24 @@ def test_staff_who_may_only_view_products_cannot_generate_variants(client: Clien
 
     assert response.status_code == 403
     assert product.variants.count() == 1
+
+
+def test_the_product_page_reads_the_same_queries_with_1_or_30_variants(
+    admin_client: Client,
+) -> None:
+    product = product_make(stock=3)
+    for n in range(2):
+        product_image_make(product=product, position=n)
+    url = f"{PRODUCTS}{product.pk}/change/"
+
+    def queries_for_page() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            page = admin_client.get(url)
+        assert page.status_code == 200
+        return len(queries)
+
+    queries_for_page()  # the first request fills caches (content types, permissions)
+    one = queries_for_page()
+    for n in range(29):
+        variant_make(product=product, option1=f"V{n}", stock=n)
+    assert queries_for_page() == one
