@@ -366,3 +366,23 @@ def test_the_product_page_reads_the_same_queries_with_1_or_30_variants(
     for n in range(29):
         variant_make(product=product, option1=f"V{n}", stock=n)
     assert queries_for_page() == one
+
+
+def test_dropping_a_value_a_variant_still_has_is_refused_and_nothing_changes(
+    admin_client: Client,
+) -> None:
+    product = product_with_options_make(options={"Size": ["S", "M"]})
+    options = [option_row(product.options.get()) | {"values": "S, L"}]
+
+    response = admin_client.post(
+        f"{PRODUCTS}{product.pk}/change/",
+        product_change_form(
+            product, name="Renamed", **inline_rows("options", options), **inline_rows("images", [])
+        ),
+    )
+
+    assert response.status_code == 200
+    medium = next(row for row in form_errors(response)["variants"] if row)
+    assert "'M' is not a value of Size" in " ".join(medium["option1"])
+    assert product.options.get().values == ["S", "M"]
+    assert Product.objects.get(pk=product.pk).name != "Renamed"
