@@ -91,7 +91,8 @@ def seed(clients: int) -> Seed:
 
     from accounts.models import User
     from accounts.tokens import UserRefreshToken
-    from catalog.models import Category, Product, ProductImage
+    from catalog.inventory import Reason, StockChange, stock_adjust_many
+    from catalog.models import Category, Product, ProductImage, Variant
     from shop.cart import cart_line_add
     from shop.checkout import order_create
     from shop.models import Address
@@ -103,15 +104,25 @@ def seed(clients: int) -> Seed:
     words = ["blue", "steel", "wool", "oak", "lamp", "mug", "chair", "scarf", "glass", "linen"]
     products = Product.objects.bulk_create(
         Product(
-            sku=f"BNCH-{n:05d}",
             name=f"{rng.choice(words).title()} {rng.choice(words)} {n}",
             slug=f"bench-product-{n}",
             description=" ".join(rng.choice(words) for _ in range(40)),
-            price=Decimal(rng.randrange(100, 50_000)) / 100,
-            stock=1_000_000,
             category=categories[n % CATEGORIES],
         )
         for n in range(PRODUCTS)
+    )
+    variants = Variant.objects.bulk_create(
+        Variant(
+            product=product,
+            sku=f"BNCH-{n:05d}",
+            price=Decimal(rng.randrange(100, 50_000)) / 100,
+            stock=0,
+        )
+        for n, product in enumerate(products)
+    )
+    stock_adjust_many(  # the opening stock, as movements like every stock change
+        changes=[StockChange(variant_id=v.pk, set_to=1_000_000) for v in variants],
+        reason=Reason.INITIAL,
     )
     ProductImage.objects.bulk_create(
         ProductImage(product=product, image="products/bench.png", alt_text=product.name)

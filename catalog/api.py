@@ -6,24 +6,32 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from accounts.auth import OPTIONAL_AUTH, jwt_auth, optional_jwt_auth, permission_required
-from catalog import selectors, services
+from catalog import selectors, services, variants
 from catalog.cache import catalog_response
 from catalog.errors import (
+    LastVariant,
     ProductInvalid,
     ProductNotFound,
     SkuTaken,
     SlugTaken,
+    StockBelowZero,
     UnknownCategory,
+    VariantNotFound,
     WishlistItemNotFound,
 )
-from catalog.models import Category, Product, WishlistItem
+from catalog.models import Category, Product, Variant, WishlistItem
 from catalog.schemas import (
     CategoryOut,
+    ProductCreateIn,
     ProductFilters,
     ProductIn,
     ProductOut,
     ProductPageOut,
     ProductPatch,
+    Slug,
+    VariantIn,
+    VariantOut,
+    VariantPatch,
     WishlistIn,
     WishlistItemOut,
 )
@@ -35,6 +43,7 @@ router = Router(tags=["catalog"])
 
 # What a staff member's product write may meet (besides the product not being found).
 PRODUCT_WRITE = (PermissionDenied, SkuTaken, SlugTaken, UnknownCategory, ProductInvalid)
+VARIANT_WRITE = (PermissionDenied, SkuTaken, ProductInvalid, StockBelowZero)
 STAFF = ["catalog", "staff"]
 
 
@@ -120,9 +129,10 @@ def product_list(
     auth=jwt_auth,
     tags=STAFF,
 )
-def product_create(request: HttpRequest, payload: ProductIn) -> Status[Product]:
+def product_create(request: HttpRequest, payload: ProductCreateIn) -> Status[Product]:
     permission_required(request.auth, "catalog.add_product")
-    return Status(201, services.product_create(**payload.dict()))
+    product = services.product_create(**payload.service_fields(), actor=request.auth)
+    return Status(201, selectors.product_get(product_id=product.pk, user=request.auth))
 
 
 @router.get(
@@ -145,6 +155,26 @@ def product_detail(request: HttpRequest, id: int) -> HttpResponse:
     )
 
 
+@router.get(
+    "products/by-slug/{slug}/",
+    operation_id="productGetBySlug",
+    response={
+        200: ProductOut,
+        **error_responses("ProductGetBySlug", ProductNotFound, token=True, params=True),
+    },
+    auth=optional_jwt_auth,
+    openapi_extra=OPTIONAL_AUTH,
+)
+def product_detail_by_slug(request: HttpRequest, slug: Slug) -> HttpResponse:
+    return catalog_response(
+        request,
+        user=request.auth,
+        schema=ProductOut,
+        params={"slug": slug},
+        build=lambda: selectors.product_get_by_slug(slug=slug, user=request.auth),
+    )
+
+
 @router.put(
     "products/{id}/",
     operation_id="productReplace",
@@ -158,7 +188,8 @@ def product_detail(request: HttpRequest, id: int) -> HttpResponse:
 def product_replace(request: HttpRequest, id: int, payload: ProductIn) -> Product:
     permission_required(request.auth, "catalog.change_product")
     product = selectors.product_get(product_id=id, user=request.auth)
-    return services.product_update(product=product, **payload.dict())
+    services.product_update(product=product, actor=request.auth, **payload.dict())
+    return selectors.product_get(product_id=id, user=request.auth)
 
 
 @router.patch(
@@ -174,7 +205,8 @@ def product_replace(request: HttpRequest, id: int, payload: ProductIn) -> Produc
 def product_update(request: HttpRequest, id: int, payload: ProductPatch) -> Product:
     permission_required(request.auth, "catalog.change_product")
     product = selectors.product_get(product_id=id, user=request.auth)
-    return services.product_update(product=product, **payload.dict(exclude_unset=True))
+    services.product_update(product=product, actor=request.auth, **payload.dict(exclude_unset=True))
+    return selectors.product_get(product_id=id, user=request.auth)
 
 
 @router.delete(
@@ -192,4 +224,59 @@ def product_update(request: HttpRequest, id: int, payload: ProductPatch) -> Prod
 def product_delete(request: HttpRequest, id: int) -> Status[None]:
     permission_required(request.auth, "catalog.delete_product")
     services.product_delete(product=selectors.product_get(product_id=id, user=request.auth))
+    return Status(204, None)
+
+
+@router.post(
+    "products/{id}/variants/",
+    operation_id="variantCreate",
+    response={
+        201: VariantOut,
+        **error_responses("VariantCreate", ProductNotFound, *PRODUCT_WRITE, token=True, body=True),
+    },
+    auth=jwt_auth,
+    tags=STAFF,
+)
+def variant_create(request: HttpRequest, id: int, payload: VariantIn) -> Status[Variant]:
+    permission_required(request.auth, "catalog.change_product")
+    product = selectors.product_get(product_id=id, user=request.auth)
+    (variant,) = variants.variants_create(
+        product=product, variants=[payload.dict(exclude_unset=True)], actor=request.auth
+    )
+    return Status(201, variant)
+
+
+@router.patch(
+    "variants/{id}/",
+    operation_id="variantUpdate",
+    response={
+        200: VariantOut,
+        **error_responses("VariantUpdate", VariantNotFound, *VARIANT_WRITE, token=True, body=True),
+    },
+    auth=jwt_auth,
+    tags=STAFF,
+)
+def variant_update(request: HttpRequest, id: int, payload: VariantPatch) -> Variant:
+    permission_required(request.auth, "catalog.change_product")
+    variant = selectors.variant_get(variant_id=id, user=request.auth)
+    return variants.variant_update(
+        variant=variant, actor=request.auth, **payload.dict(exclude_unset=True)
+    )
+
+
+@router.delete(
+    "variants/{id}/",
+    operation_id="variantDelete",
+    response={
+        204: None,
+        **error_responses(
+            "VariantDelete", VariantNotFound, PermissionDenied, LastVariant, token=True, params=True
+        ),
+    },
+    auth=jwt_auth,
+    tags=STAFF,
+)
+def variant_delete(request: HttpRequest, id: int) -> Status[None]:
+    permission_required(request.auth, "catalog.change_product")
+    variants.variant_delete(variant=selectors.variant_get(variant_id=id, user=request.auth))
     return Status(204, None)

@@ -260,6 +260,12 @@ def stock_adjust(
     return variant
 
 
+def stock_reference_rename(*, old: str, new: str) -> None:
+    """The movements recorded under reference `old` belong to `new` (an order whose
+    tentative number was taken by another order before it was stored)."""
+    StockMovement.objects.filter(reference=old).update(reference=new)
+
+
 def stock_drift() -> list[Drift]:
     """The variants whose stock is not the sum of their movements (one query)."""
     ledger = Subquery(

@@ -1,16 +1,26 @@
 """Catalog request and response bodies (see the Catalog section of shared/API.md)."""
 
 from datetime import datetime
-from typing import Annotated, Any, get_args
+from decimal import Decimal
+from typing import Annotated, Any, Self, get_args
 
 from django.conf import settings
 from django.db.models.fields.files import FieldFile
+from ninja import Path as PathParam
 from ninja import Schema
-from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from catalog.models import Product, ProductImage
-from catalog.selectors import Ordering, product_images
+from catalog.models import MAX_OPTIONS, Product, ProductImage, ProductOption, TaxClass, Variant
+from catalog.selectors import (
+    Ordering,
+    product_images,
+    product_options,
+    product_price,
+    product_sku,
+    product_stock,
+    product_variants,
+)
 from core.api_schemas import (
     MONEY_PATTERN,
     BodyIn,
@@ -29,6 +39,10 @@ Name = text_in(200)
 Description = text_in(20_000, required=False)
 Stock = json_int(ge=0, le=2**31 - 1)  # the column is a 32-bit integer
 SearchText = text_in(200, required=False)
+Weight = json_int(ge=0, le=2**31 - 1)
+Position = json_int(ge=0, le=2**31 - 1)
+Slug = Annotated[str, PathParam(max_length=220)]
+OptionFilter = Annotated[str, Field(pattern=r"^[^:]+:.+$", max_length=200)]
 
 
 def _absolute_url(file: FieldFile, context: dict[str, Any]) -> str:
@@ -69,17 +83,54 @@ class ProductImageOut(Schema):
         return obj.alt_text
 
 
-class ProductOut(Schema):
+class OptionOut(Schema):
+    name: str
+    values: list[str]
+
+
+class VariantOut(Schema):
     id: int
     sku: str
-    name: str
-    slug: str
-    description: str
+    title: str = Field(description='"M / Red"; empty for a product without options.')
+    options: dict[str, str] = Field(description='{"Size": "M", ...}; {} without options.')
     price: Money
+    compare_at_price: Money | None = Field(description='The "was" price of a sale, or null.')
     currency: Currency
     stock: int
     in_stock: bool
+    image: Url | None = Field(description="URL of the variant's own image, or null.")
+    weight_grams: int | None
+    position: int
     is_active: bool
+
+    @staticmethod
+    def resolve_options(obj: Variant) -> dict[str, str]:
+        values = (obj.option1, obj.option2, obj.option3)
+        return {option.name: values[option.position - 1] for option in product_options(obj.product)}
+
+    @staticmethod
+    def resolve_currency(obj: Variant) -> str:
+        return settings.NOVACART_CURRENCY
+
+    @staticmethod
+    def resolve_image(obj: Variant, context: dict[str, Any]) -> str | None:
+        return _absolute_url(obj.image.image, context) if obj.image else None
+
+
+class ProductOut(Schema):
+    id: int
+    sku: str = Field(description="The first variant's SKU.")
+    name: str
+    slug: str
+    description: str
+    price: Money = Field(description="The lowest variant price.")
+    currency: Currency
+    stock: int = Field(description="All variants' stock together.")
+    in_stock: bool = Field(description="true when any variant is in stock.")
+    is_active: bool
+    tax_class: TaxClass
+    options: list[OptionOut]
+    variants: list[VariantOut]
     category: CategoryRefOut | None
     image: Url | None = Field(description="URL of the first image, or null.")
     thumbnail: Url | None = Field(description="URL of the first image's thumbnail, or null.")
@@ -88,8 +139,35 @@ class ProductOut(Schema):
     updated_at: datetime
 
     @staticmethod
+    def resolve_sku(obj: Product) -> str:
+        return product_sku(obj)
+
+    @staticmethod
+    def resolve_price(obj: Product) -> Decimal:
+        return product_price(obj) or Decimal("0.00")
+
+    @staticmethod
+    def resolve_stock(obj: Product) -> int:
+        return product_stock(obj)
+
+    @staticmethod
+    def resolve_in_stock(obj: Product) -> bool:
+        return any(variant.stock > 0 for variant in product_variants(obj))
+
+    @staticmethod
     def resolve_currency(obj: Product) -> str:
         return settings.NOVACART_CURRENCY
+
+    @staticmethod
+    def resolve_options(obj: Product) -> list[ProductOption]:
+        return product_options(obj)
+
+    @staticmethod
+    def resolve_variants(obj: Product) -> list[Variant]:
+        variants = product_variants(obj)
+        for variant in variants:  # the variant's options are named by its product's
+            variant.product = obj
+        return variants
 
     @staticmethod
     def resolve_image(obj: Product, context: dict[str, Any]) -> str | None:
@@ -112,7 +190,8 @@ class ProductPageOut(Schema):
 
 
 class ProductIn(BodyIn):
-    """POST and PUT: a whole product; the optional fields fall back to their defaults."""
+    """PUT (and v1 POST): a whole product of one variant; the optional fields fall back to
+    their defaults."""
 
     sku: Sku
     name: Name
@@ -121,6 +200,80 @@ class ProductIn(BodyIn):
     description: Description = ""
     category_id: Id | None = None
     is_active: bool = True
+    tax_class: TaxClass = TaxClass.STANDARD
+
+
+OptionName = text_in(60)
+OptionValue = text_in(100)
+
+
+class OptionIn(BodyIn):
+    name: OptionName
+    values: Annotated[list[OptionValue], Field(min_length=1, max_length=100)]
+
+
+class VariantIn(BodyIn):
+    sku: Sku
+    options: Annotated[dict[OptionName, OptionValue], Field(max_length=MAX_OPTIONS)] = Field(
+        default_factory=dict, description='One value per option of the product: {"Size": "M"}.'
+    )
+    price: MoneyIn
+    stock: Stock = 0
+    compare_at_price: MoneyIn | None = None
+    weight_grams: Weight | None = None
+    position: Position | SkipJsonSchema[None] = unset()
+    is_active: bool = True
+
+
+class ProductCreateIn(ProductIn):
+    """POST: a v1 product (`sku`, `price`, `stock`: one default variant), or `options`
+    and `variants` (each option combination at most once)."""
+
+    sku: Sku | SkipJsonSchema[None] = None
+    price: MoneyIn | SkipJsonSchema[None] = None
+    stock: Stock = 0
+    options: Annotated[list[OptionIn], Field(max_length=MAX_OPTIONS)] = Field(default_factory=list)
+    variants: Annotated[list[VariantIn], Field(max_length=1000)] | SkipJsonSchema[None] = None
+
+    @model_validator(mode="after")
+    def _variants_or_v1(self) -> Self:
+        if self.variants is None and (self.sku is None or self.price is None):
+            raise ValueError("Give sku and price (one variant), or variants.")
+        if self.variants is not None and (self.sku is not None or self.price is not None):
+            raise ValueError("Give sku and price, or variants, not both.")
+        if self.options and self.variants is None:
+            raise ValueError("A product with options needs its variants.")
+        return self
+
+    def service_fields(self) -> dict[str, Any]:
+        """The keyword arguments of catalog.services.product_create."""
+        fields = self.dict(exclude={"options", "variants"})
+        if self.variants is None:
+            return fields
+        return {
+            **{k: v for k, v in fields.items() if k not in ("sku", "price", "stock")},
+            "options": [option.dict() for option in self.options],
+            "variants": [variant.dict(exclude_unset=True) for variant in self.variants],
+        }
+
+
+class VariantPatch(BodyIn):
+    """PATCH a variant: only the fields sent change (`stock` sets a new figure)."""
+
+    sku: Sku | SkipJsonSchema[None] = unset()
+    price: MoneyIn | SkipJsonSchema[None] = unset()
+    stock: Stock | SkipJsonSchema[None] = unset()
+    compare_at_price: MoneyIn | None = None
+    weight_grams: Weight | None = None
+    position: Position | SkipJsonSchema[None] = unset()
+    is_active: bool | SkipJsonSchema[None] = unset()
+
+    @field_validator("sku", "price", "stock", "position", "is_active", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("This field cannot be null.")
+        return value
 
 
 class ProductPatch(BodyIn):
@@ -133,8 +286,11 @@ class ProductPatch(BodyIn):
     description: Description | SkipJsonSchema[None] = unset()
     category_id: Id | None = None
     is_active: bool | SkipJsonSchema[None] = unset()
+    tax_class: TaxClass | SkipJsonSchema[None] = unset()
 
-    @field_validator("sku", "name", "price", "stock", "description", "is_active", mode="before")
+    @field_validator(
+        "sku", "name", "price", "stock", "description", "is_active", "tax_class", mode="before"
+    )
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
@@ -178,6 +334,10 @@ class ProductFilters(Schema):
     min_price: MoneyFilter = None
     max_price: MoneyFilter = None
     in_stock: BoolFilter = Field(None, description="true: stock > 0; false: sold out.")
+    option: list[OptionFilter] | None = Field(
+        None,
+        description='"Name:Value" (e.g. Size:M), repeatable: a variant with all of them.',
+    )
     ordering: OrderingFilter = None
 
     @field_validator("min_price", "max_price", "in_stock", "ordering", mode="before")

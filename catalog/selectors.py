@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from catalog.constants import LOW_STOCK_THRESHOLD
-from catalog.errors import ProductNotFound
+from catalog.errors import ProductNotFound, VariantNotFound
 from catalog.models import Category, Product, ProductImage, ProductOption, Variant, WishlistItem
 
 Ordering = Literal["price", "-price", "name", "-name", "created_at", "-created_at"]
@@ -216,6 +216,25 @@ def product_get(*, product_id: int, user: User | AnonymousUser) -> Product:
     if product is None:
         raise ProductNotFound("No product with this id.")
     return product
+
+
+def product_get_by_slug(*, slug: str, user: User | AnonymousUser) -> Product:
+    """The same as `product_get`, found by its slug."""
+    product = product_visible(user=user).filter(slug=slug).first()
+    if product is None:
+        raise ProductNotFound("No product with this slug.")
+    return product
+
+
+def variant_get(*, variant_id: int, user: User | AnonymousUser) -> Variant:
+    """One variant of a product `user` may see (staff: any), with its product, or 404."""
+    variants = Variant.objects.select_related("product", "image")
+    if not sees_hidden_products(user):
+        variants = variants.filter(is_active=True, product__is_active=True)
+    variant = variants.filter(pk=variant_id).first()
+    if variant is None:
+        raise VariantNotFound("No variant with this id.")
+    return variant
 
 
 def wishlist_list(*, user: User) -> QuerySet[WishlistItem]:

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from catalog.errors import OutOfStock
 from core.errors import NotFound
 from payments.errors import NothingToPay, PaymentNotAllowed
 from payments.gateway import Intent, from_minor_units, gateway_get, to_minor_units
@@ -29,7 +30,7 @@ from payments.refunds import (
     refunds_unsent,
 )
 from payments.selectors import payment_locked
-from shop.errors import InvalidTransition, OutOfStock
+from shop.errors import InvalidTransition
 from shop.models import Order, OrderEvent, OrderStatus
 from shop.money import money_format
 from shop.order_flow import order_event_record, order_flag, order_mark_paid, order_revive_paid

@@ -8,6 +8,7 @@ from ninja import Header, Path, Query, Router, Status
 from ninja.pagination import paginate
 
 from accounts.auth import jwt_auth
+from catalog.errors import OutOfStock, VariantRequired
 from core.api_schemas import error_responses
 from core.errors import NotFound
 from core.pagination import BoundedLimitOffsetPagination
@@ -20,7 +21,6 @@ from shop.errors import (
     InvalidTransition,
     OrderTotalTooHigh,
     OrderTotalTooLow,
-    OutOfStock,
     ProductUnavailable,
     QuantityLimit,
     TooManyPendingOrders,
@@ -45,6 +45,7 @@ ObjectId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 # What a line's quantity may meet.
 QUANTITY = (NotFound, OutOfStock, QuantityLimit)
+CART_ADD = (*QUANTITY, VariantRequired)
 
 
 # --- cart -----------------------------------------------------------------------------
@@ -62,7 +63,7 @@ def cart_detail(request: HttpRequest) -> Cart:
 @router.post(
     "cart/add/",
     operation_id="cartAdd",
-    response={200: CartOut, **error_responses("CartAdd", *QUANTITY, token=True, body=True)},
+    response={200: CartOut, **error_responses("CartAdd", *CART_ADD, token=True, body=True)},
 )
 def cart_add(request: HttpRequest, payload: CartAddIn) -> Cart:
     cart.cart_line_add(user=request.auth, **payload.dict())

@@ -1,4 +1,4 @@
-"""Cart services: one server-side cart per user, one line per product, stock checked."""
+"""Cart services: one server-side cart per user, one line per variant, stock checked."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -6,9 +6,10 @@ from decimal import Decimal
 from django.db import transaction
 
 from accounts.models import User
-from catalog.models import Product
+from catalog.errors import OutOfStock, VariantRequired
+from catalog.models import Variant
 from core.errors import NotFound
-from shop.errors import OutOfStock, ProductUnavailable, QuantityLimit
+from shop.errors import ProductUnavailable, QuantityLimit
 from shop.models import Cart, CartLine
 
 MAX_LINE_QUANTITY = 1000
@@ -21,13 +22,14 @@ class CartTotals:
 
 
 def cart_line_is_available(line: CartLine) -> bool:
-    return line.product is not None and line.product.is_active
+    variant = line.variant
+    return variant is not None and variant.is_active and variant.product.is_active
 
 
 def cart_line_total(line: CartLine) -> Decimal:
     if not cart_line_is_available(line):
         return Decimal("0.00")
-    return line.product.price * line.quantity
+    return line.variant.price * line.quantity
 
 
 def cart_totals(lines: list[CartLine]) -> CartTotals:
@@ -44,35 +46,62 @@ def _cart_lock(user: User) -> Cart:
     return Cart.objects.select_for_update().get(user=user)
 
 
-def _quantity_check(*, product: Product, quantity: int) -> None:
+def _quantity_check(*, variant: Variant, quantity: int) -> None:
     """A line's new quantity: within the stock and within MAX_LINE_QUANTITY."""
-    if quantity > product.stock:
+    if quantity > variant.stock:
+        name = (
+            f"{variant.product.name} ({variant.title})" if variant.title else variant.product.name
+        )
         raise OutOfStock(
-            f"Only {product.stock} of {product.name} left in stock.",
-            product_ids=[product.pk],
-            available=product.stock,
+            f"Only {variant.stock} of {name} left in stock.",
+            product_ids=[variant.product_id],
+            variant_ids=[variant.pk],
+            available=variant.stock,
         )
     if quantity > MAX_LINE_QUANTITY:
         raise QuantityLimit(f"At most {MAX_LINE_QUANTITY} of one product per order.")
 
 
-def _active_product(product_id: int) -> Product:
-    product = Product.objects.filter(pk=product_id, is_active=True).first()
-    if product is None:
+def cart_variant(*, variant_id: int | None = None, product_id: int | None = None) -> Variant:
+    """The variant on sale that a cart add means: `variant_id`, or the one variant of
+    `product_id` (a product with several: VariantRequired, naming them)."""
+    on_sale = Variant.objects.filter(is_active=True, product__is_active=True).select_related(
+        "product"
+    )
+    if variant_id is not None:
+        variant = on_sale.filter(pk=variant_id).first()
+        if variant is None:
+            raise NotFound("Variant not found.")
+        return variant
+    variants = list(on_sale.filter(product_id=product_id).order_by("position", "pk")[:100])
+    if not variants:
         raise NotFound("Product not found.")
-    return product
+    if len(variants) > 1:
+        raise VariantRequired(
+            "This product comes in several variants: choose one (variant_id).",
+            variant_ids=[variant.pk for variant in variants],
+        )
+    return variants[0]
 
 
 @transaction.atomic
-def cart_line_add(*, user: User, product_id: int, quantity: int = 1) -> Cart:
+def cart_line_add(
+    *, user: User, variant_id: int | None = None, product_id: int | None = None, quantity: int = 1
+) -> Cart:
+    """Add `quantity` of a variant (or of a product's one variant) to the user's cart."""
     cart = _cart_lock(user)
-    product = _active_product(product_id)
-    line = cart.lines.filter(product=product).first()
+    variant = cart_variant(variant_id=variant_id, product_id=product_id)
+    line = cart.lines.filter(variant=variant).first()
     total = quantity + (line.quantity if line else 0)
-    _quantity_check(product=product, quantity=total)
+    _quantity_check(variant=variant, quantity=total)
     if line is None:
         CartLine.objects.create(
-            cart=cart, product=product, sku=product.sku, name=product.name, quantity=total
+            cart=cart,
+            variant=variant,
+            sku=variant.sku,
+            name=variant.product.name,
+            variant_title=variant.title,
+            quantity=total,
         )
     else:
         line.quantity = total
@@ -81,7 +110,7 @@ def cart_line_add(*, user: User, product_id: int, quantity: int = 1) -> Cart:
 
 
 def _own_line(*, cart: Cart, line_id: int) -> CartLine:
-    line = cart.lines.select_related("product").filter(pk=line_id).first()
+    line = cart.lines.select_related("variant__product").filter(pk=line_id).first()
     if line is None:
         raise NotFound("Cart line not found.")
     return line
@@ -95,7 +124,7 @@ def cart_line_update(*, user: User, line_id: int, quantity: int) -> Cart:
         raise ProductUnavailable(
             f"{line.name} is no longer available: remove it from the cart.", line_ids=[line.pk]
         )
-    _quantity_check(product=line.product, quantity=quantity)
+    _quantity_check(variant=line.variant, quantity=quantity)
     line.quantity = quantity
     line.save(update_fields=["quantity"])
     return cart

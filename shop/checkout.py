@@ -1,9 +1,10 @@
 """Checkout: turn the caller's cart into a PENDING order that holds its stock.
 
 One transaction: lock the cart (so one cart makes one order), replay an
-`Idempotency-Key` seen before, lock the products in primary-key order, check every
-line, decrement stock with F(), copy lines (from the locked products) and address onto
-the order, empty the cart. A total that a card payment cannot take is refused; a total
+`Idempotency-Key` seen before, reserve the lines' stock through catalog.inventory
+(variants locked in primary-key order, every line checked, then decremented, each change
+a movement of the order), copy lines (from the locked variants) and address onto the
+order, empty the cart. A total that a card payment cannot take is refused; a total
 of 0.00 needs no payment, so that order is confirmed (PAID) at once. Any problem raises
 before anything is written, or rolls everything back.
 """
@@ -16,10 +17,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from accounts.models import User
-from catalog.models import Product
+from catalog.inventory import Reason, stock_reference_rename, stock_reserve
+from catalog.models import Variant
 from core.errors import NotFound
 from shop.cart import cart_line_is_available
 from shop.errors import (
@@ -27,7 +28,6 @@ from shop.errors import (
     IdempotencyKeyReused,
     OrderTotalTooHigh,
     OrderTotalTooLow,
-    OutOfStock,
     ProductUnavailable,
     TooManyPendingOrders,
 )
@@ -90,12 +90,8 @@ def _pending_orders_check(user: User) -> None:
         )
 
 
-def _products_reserve(lines: list[CartLine]) -> dict[int, Product]:
-    """Lock the lines' products in pk order, check them all, then decrement stock.
-
-    Returns the locked products: what the order copies (price, name, sku) is read there,
-    not from the cart's earlier read, which a concurrent edit may have made stale.
-    """
+def _lines_available_check(lines: list[CartLine]) -> None:
+    """Refuse a cart with a line that is no longer on sale (the shopper must remove it)."""
     unavailable = [line for line in lines if not cart_line_is_available(line)]
     if unavailable:
         raise ProductUnavailable(
@@ -104,25 +100,6 @@ def _products_reserve(lines: list[CartLine]) -> dict[int, Product]:
             + ".",
             line_ids=[line.pk for line in unavailable],
         )
-    wanted = {line.product_id: line.quantity for line in lines}
-    products = Product.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
-    locked = {product.pk: product for product in products}
-    short = [
-        product
-        for pk, product in locked.items()
-        if not product.is_active or product.stock < wanted[pk]
-    ]
-    if short or len(locked) != len(wanted):
-        raise OutOfStock(
-            "Not enough stock for: " + ", ".join(p.name for p in short) + ".",
-            product_ids=sorted({p.pk for p in short} | (set(wanted) - set(locked))),
-            lines=[
-                {"product_id": p.pk, "requested": wanted[p.pk], "available": p.stock} for p in short
-            ],
-        )
-    for pk in sorted(wanted):
-        Product.objects.filter(pk=pk).update(stock=F("stock") - wanted[pk])
-    return locked
 
 
 def _total_check(total: Decimal, currency: str) -> None:
@@ -147,25 +124,34 @@ def _total_check(total: Decimal, currency: str) -> None:
         )
 
 
-def _order_line(order: Order, product: Product, quantity: int) -> OrderLine:
+def _order_line(order: Order, variant: Variant, quantity: int) -> OrderLine:
     return OrderLine(
         order=order,
-        product=product,
-        sku=product.sku,
-        name=product.name,
-        unit_price=product.price,
+        product_id=variant.product_id,
+        variant=variant,
+        sku=variant.sku,
+        name=variant.product.name,
+        variant_title=variant.title,
+        unit_price=variant.price,
         quantity=quantity,
-        line_total=product.price * quantity,
+        line_total=variant.price * quantity,
     )
 
 
-def _order_insert(**fields: object) -> Order:
+def _order_insert(number: str, **fields: object) -> Order:
+    """Insert the order under `number` (its stock movements name it already), or under a
+    new number if another order has that one; the movements then follow the new number."""
+    drawn = number
     for _ in range(5):
         try:
             with transaction.atomic():
-                return Order.objects.create(number=order_number_new(), **fields)
+                order = Order.objects.create(number=drawn, **fields)
         except IntegrityError:  # the random number was taken: draw again
+            drawn = order_number_new()
             continue
+        if drawn != number:
+            stock_reference_rename(old=number, new=drawn)
+        return order
     raise RuntimeError("Could not draw a free order number.")
 
 
@@ -194,17 +180,25 @@ def order_create(
     if address is None:
         raise NotFound("Address not found.")
     _pending_orders_check(user)
-    lines = list(cart.lines.select_related("product").order_by("product_id"))
+    lines = list(cart.lines.select_related("variant__product").order_by("variant_id"))
     if not lines:
         raise CartEmpty("The cart is empty.")
+    _lines_available_check(lines)
 
-    products = _products_reserve(lines)
+    number = order_number_new()
+    variants = stock_reserve(
+        lines=[(line.variant_id, line.quantity) for line in lines],
+        reason=Reason.CHECKOUT,
+        reference=number,
+        actor=user,
+    )
     subtotal = sum(
-        (products[line.product_id].price * line.quantity for line in lines), Decimal("0.00")
+        (variants[line.variant_id].price * line.quantity for line in lines), Decimal("0.00")
     )
     currency = settings.NOVACART_CURRENCY
     _total_check(subtotal, currency)
     order = _order_insert(
+        number,
         user=user,
         currency=currency,
         subtotal=subtotal,
@@ -212,7 +206,7 @@ def order_create(
         shipping_address=_address_copy(address),
     )
     OrderLine.objects.bulk_create(
-        [_order_line(order, products[line.product_id], line.quantity) for line in lines]
+        [_order_line(order, variants[line.variant_id], line.quantity) for line in lines]
     )
     cart.lines.all().delete()
     if idempotency_key:

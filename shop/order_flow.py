@@ -14,13 +14,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from catalog.models import Product
+from catalog.errors import OutOfStock
+from catalog.inventory import Reason, stock_release, stock_reserve
 from core.emails import email_send_on_commit
-from shop.errors import InvalidTransition, OutOfStock, TrackingNumberRequired
+from shop.errors import InvalidTransition, TrackingNumberRequired
 from shop.models import Order, OrderEvent, OrderLine
 from shop.models import OrderStatus as S
 from shop.money import money_format
@@ -167,21 +167,27 @@ def _transition(
     return order
 
 
-def order_stock_release(*, order: Order) -> None:
+def order_stock_release(*, order: Order, reason: Reason, actor: User | None = None) -> None:
     """Give the order's stock back to the catalog, once (call inside a transaction)."""
     released = Order.objects.filter(pk=order.pk, stock_reserved=True).update(stock_reserved=False)
     if not released:
         return
     order.stock_reserved = False
-    lines = order.lines.filter(product__isnull=False).order_by("product_id")
-    for line in lines:  # in primary-key order, like checkout, so locks never cross
-        Product.objects.filter(pk=line.product_id).update(stock=F("stock") + line.quantity)
+    stock_release(
+        lines=order.lines.values_list("variant_id", "quantity"),
+        reason=reason,
+        reference=order.number,
+        actor=actor,
+    )
 
 
 @transaction.atomic
-def order_cancel(*, order: Order, actor: User | None, note: str = "") -> Order:
+def order_cancel(
+    *, order: Order, actor: User | None, note: str = "", reason: Reason = Reason.CANCEL
+) -> Order:
+    """Cancel a PENDING order and return its stock (`reason`: cancel, or expiry)."""
     order_transition(order=order, to=S.CANCELLED, actor=actor, note=note)
-    order_stock_release(order=order)
+    order_stock_release(order=order, reason=reason, actor=actor)
     return order
 
 
@@ -200,27 +206,20 @@ def _cancelled_by_system(order: Order) -> bool:
 
 
 def _order_stock_take(order: Order) -> None:
-    """Reserve the order's stock again, all or nothing: products locked in pk order."""
+    """Reserve the order's stock again, all or nothing (through catalog.inventory)."""
     lines = list(order.lines.all())
-    wanted: dict[int, int] = {}
-    for line in lines:
-        if line.product_id is not None:
-            wanted[line.product_id] = wanted.get(line.product_id, 0) + line.quantity
-    products = Product.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
-    locked = {product.pk: product for product in products}
-    short = sorted(
-        pk
-        for pk, quantity in wanted.items()
-        if pk not in locked or not locked[pk].is_active or locked[pk].stock < quantity
-    )
-    missing = [line.name for line in lines if line.product_id is None or line.product_id in short]
-    if missing:
+    gone = [line.name for line in lines if line.variant_id is None]
+    if gone:
         raise OutOfStock(
-            f"Order {order.number} cannot be filled any more: {', '.join(missing)}.",
-            product_ids=short,
+            f"Order {order.number} cannot be filled any more: {', '.join(gone)}.",
+            product_ids=[],
+            variant_ids=[],
         )
-    for pk in sorted(wanted):
-        Product.objects.filter(pk=pk).update(stock=F("stock") - wanted[pk])
+    stock_reserve(
+        lines=[(line.variant_id, line.quantity) for line in lines],
+        reason=Reason.LATE_PAYMENT,
+        reference=order.number,
+    )
 
 
 @transaction.atomic
@@ -342,7 +341,9 @@ def orders_expire_pending(*, now: datetime | None = None) -> list[Order]:
     candidates = Order.objects.filter(status=S.PENDING, created_at__lt=cutoff).order_by("pk")
     for order in candidates:
         try:
-            order_cancel(order=order, actor=None, note="Unpaid in time: expired.")
+            order_cancel(
+                order=order, actor=None, note="Unpaid in time: expired.", reason=Reason.EXPIRY
+            )
         except InvalidTransition:  # paid or cancelled since we looked
             continue
         expired.append(order)

@@ -3,12 +3,12 @@
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Self
 
 from django.conf import settings
 from django_countries import countries
 from ninja import Schema
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from catalog.schemas import ProductOut
@@ -40,8 +40,20 @@ Country = Annotated[CountryCode, BeforeValidator(_country_code)]
 
 
 class CartAddIn(BodyIn):
-    product_id: Id
+    """`variant_id`, or `product_id` for a product with one variant (else 422
+    `variant_required`); exactly one of them."""
+
+    variant_id: Id | SkipJsonSchema[None] = Field(None, description="The variant to add.")
+    product_id: Id | SkipJsonSchema[None] = Field(
+        None, description="A product with a single variant (v1)."
+    )
     quantity: Quantity = 1
+
+    @model_validator(mode="after")
+    def _one_of_them(self) -> Self:
+        if (self.variant_id is None) == (self.product_id is None):
+            raise ValueError("Give a variant_id, or a product_id, not both.")
+        return self
 
 
 class CartUpdateIn(BodyIn):
@@ -51,9 +63,11 @@ class CartUpdateIn(BodyIn):
 class CartItemOut(Schema):
     id: int
     product: ProductOut | None = Field(
-        description="null when the product was deactivated or deleted: then only the name "
-        "and sku copied into the line are shown."
+        description="null when the product or variant was deactivated or deleted: then only "
+        "the name, sku and variant title copied into the line are shown."
     )
+    variant_id: int | None
+    variant_title: str = Field(description='"M / Red"; empty for a product without options.')
     name: str
     sku: str
     quantity: int
@@ -62,7 +76,7 @@ class CartItemOut(Schema):
 
     @staticmethod
     def resolve_product(obj: CartLine) -> object:
-        return obj.product if cart_line_is_available(obj) else None
+        return obj.variant.product if cart_line_is_available(obj) else None
 
     @staticmethod
     def resolve_available(obj: CartLine) -> bool:
@@ -171,6 +185,8 @@ class OrderCreateIn(BodyIn):
 class OrderLineOut(Schema):
     id: int
     product_id: int | None
+    variant_id: int | None
+    variant_title: str
     sku: str
     name: str
     unit_price: Money

@@ -9,7 +9,11 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import User
-from catalog.selectors import product_images_prefetch
+from catalog.selectors import (
+    product_images_prefetch,
+    product_options_prefetch,
+    product_variants_prefetch,
+)
 from core.errors import NotFound
 from shop.models import Address, Cart, CartLine, Order, OrderEvent, OrderStatus
 
@@ -19,8 +23,10 @@ ORDERS_TO_SHIP = (OrderStatus.PAID, OrderStatus.PROCESSING)
 
 
 def _cart_lines() -> QuerySet[CartLine]:
-    return CartLine.objects.select_related("product__category").prefetch_related(
-        product_images_prefetch("product__images")
+    return CartLine.objects.select_related("variant__product__category").prefetch_related(
+        product_images_prefetch("variant__product__images"),
+        product_options_prefetch("variant__product__options"),
+        product_variants_prefetch("variant__product__variants"),
     )
 
 

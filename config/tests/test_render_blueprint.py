@@ -63,7 +63,7 @@ def env_vars(blueprint: dict[str, Any]) -> list[dict[str, Any]]:
     return groups + own
 
 
-def test_has_a_web_service_a_worker_two_cron_jobs_a_database_and_a_key_value(
+def test_has_a_web_service_a_worker_three_cron_jobs_a_database_and_a_key_value(
     blueprint: dict,
 ) -> None:
     assert [s["name"] for s in services(blueprint, "web")] == ["novacart-web"]
@@ -73,6 +73,7 @@ def test_has_a_web_service_a_worker_two_cron_jobs_a_database_and_a_key_value(
     assert crons == {
         "python manage.py expire_pending_orders",
         "python manage.py reconcile_payments",
+        "python manage.py check_stock",
     }
     for cron in services(blueprint, "cron"):
         fields = cron["schedule"].split()

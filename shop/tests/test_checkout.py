@@ -8,6 +8,7 @@ from django.core import mail
 from accounts.models import User
 from catalog.models import Product
 from catalog.tests.factories import product_make
+from catalog.errors import OutOfStock
 from core.errors import NotFound
 from shop import checkout
 from shop.cart import cart_line_add
@@ -17,7 +18,6 @@ from shop.errors import (
     IdempotencyKeyReused,
     OrderTotalTooHigh,
     OrderTotalTooLow,
-    OutOfStock,
     ProductUnavailable,
 )
 from shop.models import CartLine, IdempotencyKey, Order, OrderEvent, OrderLine, OrderStatus

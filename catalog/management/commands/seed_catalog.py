@@ -1,4 +1,5 @@
-"""Fill an empty catalog with demo categories and ~50 products with pictures (`make run`)."""
+"""Fill an empty catalog with demo categories and ~50 products with pictures (`make run`);
+the T-shirts and hoodies come in four sizes (a variant each)."""
 
 import io
 import random
@@ -13,6 +14,10 @@ from PIL import Image, ImageDraw, ImageFont
 
 from catalog import services
 from catalog.models import Category, Product
+
+# Products of these sub-categories come in sizes: a variant per size.
+SIZED = ("T-shirts", "Hoodies")
+SIZES = ["S", "M", "L", "XL"]
 
 # (top-level category, colour of its pictures, [(sub-category, [product names])])
 TREE: list[tuple[str, str, list[tuple[str, list[str]]]]] = [
@@ -167,13 +172,22 @@ class Command(BaseCommand):
                 child = self._category(child_name, parent=top, position=child_position)
                 for name in names:
                     number += 1
+                    price = Decimal(rng.randrange(4, 120)) + Decimal("0.99")
+                    sizes = SIZES if child_name in SIZED else []
                     product = services.product_create(
-                        sku=f"NC-{number:04d}",
                         name=name,
-                        price=Decimal(rng.randrange(4, 120)) + Decimal("0.99"),
-                        stock=demo_stock(number, rng),
                         description=f"{name} from our {child_name.lower()} range.",
                         category_id=child.pk,
+                        options=[{"name": "Size", "values": sizes}] if sizes else [],
+                        variants=[
+                            {
+                                "sku": "-".join([f"NC-{number:04d}", *([size] if size else [])]),
+                                "price": price,
+                                "stock": demo_stock(number, rng),
+                                **({"options": {"Size": size}} if size else {}),
+                            }
+                            for size in sizes or [""]
+                        ],
                     )
                     services.product_image_add(
                         product=product,

@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.management.commands.seed_demo import DEMO_ADMIN, DEMO_CUSTOMER
 from accounts.models import User
 from catalog.constants import LOW_STOCK_THRESHOLD
-from catalog.models import Product
+from catalog.models import Variant
 from shop import order_flow
 from shop.addresses import address_create
 from shop.cart import cart_line_add
@@ -84,21 +84,23 @@ class Command(BaseCommand):
             self.stdout.write("Orders exist already: no demo orders placed.")
             return
         customer = User.objects.filter(email=DEMO_CUSTOMER[0]).first()
-        products = list(
-            Product.objects.filter(is_active=True, stock__gt=LOW_STOCK_THRESHOLD * 2).order_by("pk")
+        variants = list(
+            Variant.objects.filter(
+                is_active=True, product__is_active=True, stock__gt=LOW_STOCK_THRESHOLD * 2
+            ).order_by("pk")
         )
-        if customer is None or len(products) < 3:
+        if customer is None or len(variants) < 3:
             self.stdout.write("No demo customer or catalog (run seed_demo, seed_catalog): skipped.")
             return
         staff = User.objects.filter(email=DEMO_ADMIN[0]).first()
         # Demo orders email nobody: their email tasks go to a queue that never runs.
         with override_settings(TASKS={"default": {"BACKEND": DUMMY_TASKS}}):
-            placed = self._seed(random.Random(2026), customer, staff, products)
+            placed = self._seed(random.Random(2026), customer, staff, variants)
         self.stdout.write(self.style.SUCCESS(f"{placed} demo orders placed."))
 
     @transaction.atomic
     def _seed(
-        self, rng: random.Random, customer: User, staff: User | None, products: list[Product]
+        self, rng: random.Random, customer: User, staff: User | None, variants: list[Variant]
     ) -> int:
         address = Address.objects.filter(user=customer).first() or address_create(
             user=customer,
@@ -114,8 +116,8 @@ class Command(BaseCommand):
         for number, (age, fate) in enumerate(PLAN):
             # Orders younger than a day are today's, even just after midnight.
             placed_at = now - age if age >= timedelta(days=1) else max(now - age, midnight)
-            for product in rng.sample(products, rng.randint(1, 3)):
-                cart_line_add(user=customer, product_id=product.pk, quantity=rng.randint(1, 2))
+            for variant in rng.sample(variants, rng.randint(1, 3)):
+                cart_line_add(user=customer, variant_id=variant.pk, quantity=rng.randint(1, 2))
             order = order_create(user=customer, address_id=address.pk).order
             Order.objects.filter(pk=order.pk).update(created_at=placed_at)
             _date_latest_event(order, placed_at)
