@@ -476,7 +476,7 @@ class ProductResource(CatalogResource):
         self, products: dict[int, Product]
     ) -> dict[int, dict[tuple[str, ...], tuple[str, ...]]]:
         """Give the existing products their options (`option_list`); return every
-        existing variant's combination, {product pk: {sku: casefolded values}}."""
+        existing variant's combination, {product pk: {sku: option values}}."""
         pks = sorted(products)
         for product in products.values():
             setattr(product, OPTIONS_ATTR, [])
@@ -491,7 +491,7 @@ class ProductResource(CatalogResource):
                 "product_id", "sku", *OPTION_FIELDS
             )
             for product_id, sku, *values in rows:
-                combos[product_id][sku] = tuple(v.casefold() for v in values)
+                combos[product_id][sku] = tuple(values)
         return combos
 
     def plan_options(self, group: ImportedProduct, cells: dict[str, list[str]]) -> None:
@@ -577,7 +577,11 @@ class ProductResource(CatalogResource):
         count = len(options)
         column = f"option{max(count, 1)}_value"
         listed = {keys[number - 1] for number in group.rows}
-        taken = {combo[:count]: sku for sku, combo in existing.items() if sku not in listed}
+        taken = {
+            tuple(value.casefold() for value in combo[:count]): (sku, combo[:count])
+            for sku, combo in existing.items()
+            if sku not in listed
+        }
         seen: dict[tuple[str, ...], int] = {}
         for number in group.rows:
             variant = self.existing.get(keys[number - 1])
@@ -593,11 +597,10 @@ class ProductResource(CatalogResource):
             if values in seen:
                 self.problem(number, column, self.same_variant(seen[values], count))
             elif values in taken:
-                title = " / ".join(values) or "without options"
+                sku, combo = taken[values]
+                title = " / ".join(combo) or "without options"
                 self.problem(
-                    number,
-                    column,
-                    f"The product has a variant {title} already (SKU {taken[values]}).",
+                    number, column, f"The product has a variant {title} already (SKU {sku})."
                 )
             else:
                 seen[values] = number
