@@ -24,6 +24,7 @@ changes only through `catalog.inventory`, against the stock the import read
 (`ProductResource.write`).
 """
 
+import copy
 import re
 import uuid
 from collections import defaultdict
@@ -410,6 +411,8 @@ class ProductResource(CatalogResource):
         products = {product.pk: product for product in by_slug.values()}
         for variant in self.existing.values():  # one object per product, shared by its rows
             variant.product = products.setdefault(variant.product_id, variant.product)
+        for product in products.values():
+            copied_shallow(product)
         self.read_products = {
             p.pk: {f: getattr(p, f) for f in PRODUCT_UPDATABLE} for p in products.values()
         }
@@ -623,16 +626,16 @@ class ProductResource(CatalogResource):
 
     # Each row.
 
-    def after_init_instance(
-        self, instance: Variant, new: bool, row: dict[str, Any], **kwargs: Any
-    ) -> None:
-        self.group = self.group_of[kwargs["row_number"]]
-        instance.product = self.group.product
-
     def import_instance(self, instance: Variant, row: dict[str, Any], **kwargs: Any) -> None:
         """Set the row's cells: the variant's always, the product's on its first row (a
-        later row's must agree); then the problems found before the first row."""
-        number, group = kwargs["row_number"], self.group
+        later row's must agree); then the problems found before the first row.
+
+        A new variant gets its product only here, after import-export took its copy of
+        the row's "before": a copy of a new product (with options and category) for every
+        new row cost a fifth of a big import, to show an empty "before"."""
+        number = kwargs["row_number"]
+        group = self.group_of[number]
+        instance.product = group.product
         self.first_of_product = number == group.first_row
         errors: dict[str, list[str]] = {}
         for field in self.get_import_fields():
@@ -810,6 +813,17 @@ class ProductResource(CatalogResource):
                     "was imported; check the stock column and import the file again.",
                     **moved.extra,
                 ) from moved
+
+
+def copied_shallow(product: Product) -> None:
+    """Make a deep copy of `product` a shallow one.
+
+    import-export deep-copies each row's variant as the row's "before" (for the diff and
+    the unchanged check), its product with it; that "before" only reads the product's
+    columns, and deep copies of products with their category and options took a quarter
+    of a 10,000-row update.
+    """
+    product.__deepcopy__ = lambda memo: copy.copy(product)  # type: ignore[attr-defined]
 
 
 def option_column(key: str) -> str:

@@ -94,6 +94,14 @@ def error_lines(result: Result) -> list[str]:
     return lines
 
 
+class CommandProductResource(ProductResource):
+    """The admin's resource without the HTML diff of each row, which only the admin's
+    preview shows (a tenth of the time of a big import)."""
+
+    class Meta(ProductResource.Meta):
+        skip_html_diff = True
+
+
 class Command(BaseCommand):
     help = (
         "Import products from a CSV or XLSX file, one row per variant (columns: "
@@ -114,7 +122,7 @@ class Command(BaseCommand):
         dataset = read_dataset(path)
 
         progress = ProgressBar(self.stderr, len(dataset))
-        resource = ProductResource(on_row=progress.update)
+        resource = CommandProductResource(on_row=progress.update)
         started = time.monotonic()
         result = resource.import_data(dataset, dry_run=dry_run, raise_errors=False)
         progress.finish()
