@@ -14,7 +14,7 @@ from catalog.inventory import Reason, stock_drift
 from catalog.models import Product, ProductOption, StockMovement, Variant
 from catalog.resources import ProductResource
 from catalog.tests.factories import category_make, product_make, product_with_options_make
-from catalog.tests.test_import_export import import_csv
+from catalog.tests.test_import_export import import_csv, writes_of
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_a_price_only_file_leaves_stock_and_movements_alone() -> None:
     assert result.totals["update"] == 2
     assert list(tee.variants.values_list("price", "stock")) == [(Decimal("12.50"), 6)] * 2
     assert StockMovement.objects.count() == movements
-    writes = [q["sql"] for q in queries if "UPDATE " in q["sql"] or "INSERT " in q["sql"]]
+    writes = writes_of(queries)
     assert writes == [
         '2 times: UPDATE "catalog_variant" SET "price" = %s, "updated_at" = %s WHERE "id" = %s'
     ]
