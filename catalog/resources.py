@@ -29,8 +29,6 @@ import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from typing import Any
 
 import tablib
@@ -45,6 +43,7 @@ from import_export.results import Result, RowResult
 
 from accounts.models import User
 from catalog.errors import ProductInvalid, StockMoved
+from catalog.import_plan import LOOKUP_CHUNK, ImportedProduct, ProductFilePlan, disagrees
 from catalog.inventory import Reason, StockChange, stock_adjust_many, variants_lock
 from catalog.models import MAX_OPTIONS, Category, Product, ProductOption, Variant
 from catalog.resource_widgets import (
@@ -55,7 +54,7 @@ from catalog.resource_widgets import (
     YesNoWidget,
     cell_text,
 )
-from catalog.selectors import OPTIONS_ATTR, product_options, product_options_prefetch
+from catalog.selectors import product_options, product_options_prefetch
 from catalog.services import (
     product_slug_base,
     product_slug_numbered,
@@ -64,8 +63,6 @@ from catalog.services import (
 )
 from catalog.variants import (
     OPTION_FIELDS,
-    OptionFields,
-    options_validate,
     variant_option_values,
     variant_validate,
 )
@@ -83,7 +80,6 @@ MORE_OPTIONS = re.compile(r"option\d+_(name|value)")  # beyond option3: refused,
 # goes through catalog.inventory, and neither a slug nor a SKU is changed by an import.
 PRODUCT_UPDATABLE = ("name", "description", "category_id", "is_active")
 VARIANT_UPDATABLE = (*OPTION_FIELDS, "price", "compare_at_price", "weight_grams")
-LOOKUP_CHUNK = 500  # values per `IN (...)` query: well inside every database's limits
 
 
 class BadColumns(ValueError):
@@ -233,28 +229,6 @@ class SlugBook:
         return slug
 
 
-@dataclass
-class ImportedProduct:
-    """The product that some rows of a file describe, existing or new.
-
-    Its first row carries its fields; later rows may repeat them or leave them blank.
-    `first_values` holds what the first row set, so a later row that disagrees is an error.
-    """
-
-    product: Product
-    rows: list[int]
-    first_values: dict[str, Any] = dataclass_field(default_factory=dict)
-    options_changed: bool = False  # an existing option gained values from the file
-
-    @property
-    def first_row(self) -> int:
-        return self.rows[0]
-
-    @property
-    def new(self) -> bool:
-        return self.product.pk is None
-
-
 class OptionNameField(Field):
     """`optionN_name`: the name of the product's option N (read from `option_list`, which
     the import and the export queryset fill in). Options are planned for the whole file
@@ -395,7 +369,6 @@ class ProductResource(CatalogResource):
     # Before the first row: existing variants and products, options, taken combinations.
 
     def prepare(self, dataset: tablib.Dataset, keys: Sequence[str]) -> None:
-        self.problems: defaultdict[int, dict[str, list[str]]] = defaultdict(dict)
         cells = {
             column: [self.fields[column].widget.clean(value) for value in dataset[column]]
             for column in (*OPTION_COLUMNS, "handle", "name")
@@ -428,201 +401,20 @@ class ProductResource(CatalogResource):
             self.stock_seen.update((pk, read["stock"]) for pk, read in self.read_variants.items())
         self.fields["category"].widget.objects = {c.slug: c for c in Category.objects.all()}
 
-        self.group_of = self.group_rows(keys, handles, by_slug)
-        groups = list({id(group): group for group in self.group_of.values()}.values())
-        taken = self.load_options(products)
+        self.plan = ProductFilePlan(
+            keys=keys, handles=handles, existing=self.existing, by_slug=by_slug
+        )
+        self.group_of = self.plan.group_of
         names = cells.get("name", [""] * len(keys))
-        new_unnamed = [g for g in groups if g.new and not g.product.slug]
+        new_unnamed = [g for g in self.plan.groups if g.new and not g.product.slug]
         self.slugs = SlugBook((names[g.first_row - 1], keys[g.first_row - 1]) for g in new_unnamed)
-        self.slugs.taken.update(g.product.slug for g in groups if g.new and g.product.slug)
+        self.slugs.taken.update(
+            g.product.slug for g in self.plan.groups if g.new and g.product.slug
+        )
         for group in new_unnamed:
             first = group.first_row - 1
             group.product.slug = self.slugs.allocate(names[first], keys[first])
-        for group in groups:
-            self.plan_options(group, cells)
-            self.check_combinations(group, cells, keys, taken.get(group.product.pk, {}))
-
-    def problem(self, number: int, column: str, *messages: str) -> None:
-        self.problems[number].setdefault(column, []).extend(messages)
-
-    def group_rows(
-        self, keys: Sequence[str], handles: Sequence[str], by_slug: dict[str, Product]
-    ) -> dict[int, ImportedProduct]:
-        """{row number: its product}: by handle, else by the existing SKU's product."""
-        groups: dict[tuple[str, Any], ImportedProduct] = {}
-        group_of: dict[int, ImportedProduct] = {}
-        for number, (sku, handle) in enumerate(zip(keys, handles, strict=True), start=1):
-            variant = self.existing.get(sku)
-            owner = by_slug.get(handle) if handle else None
-            if variant is not None and handle and variant.product.slug != handle:
-                self.problem(
-                    number,
-                    "handle",
-                    f"SKU {sku} is a variant of the product “{variant.product.slug}”: an "
-                    "import does not move variants between products.",
-                )
-            if variant is not None:
-                key: tuple[str, Any] = ("product", variant.product_id)
-            elif owner is not None:
-                key = ("product", owner.pk)
-            else:
-                key = ("handle", handle) if handle else ("row", number)
-            group = groups.get(key)
-            if group is None:
-                product = variant.product if variant else owner or Product(slug=handle)
-                group = groups[key] = ImportedProduct(product=product, rows=[])
-            group.rows.append(number)
-            group_of[number] = group
-        return group_of
-
-    def load_options(
-        self, products: dict[int, Product]
-    ) -> dict[int, dict[tuple[str, ...], tuple[str, ...]]]:
-        """Give the existing products their options (`option_list`); return every
-        existing variant's combination, {product pk: {sku: option values}}."""
-        pks = sorted(products)
-        for product in products.values():
-            setattr(product, OPTIONS_ATTR, [])
-        combos: defaultdict[int, dict[Any, Any]] = defaultdict(dict)
-        for start in range(0, len(pks), LOOKUP_CHUNK):
-            chunk = pks[start : start + LOOKUP_CHUNK]
-            options = ProductOption.objects.filter(product_id__in=chunk).order_by("position")
-            for option in options:
-                option.product = products[option.product_id]
-                product_options(option.product).append(option)
-            rows = Variant.objects.filter(product_id__in=chunk).values_list(
-                "product_id", "sku", *OPTION_FIELDS
-            )
-            for product_id, sku, *values in rows:
-                combos[product_id][sku] = tuple(values)
-        return combos
-
-    def plan_options(self, group: ImportedProduct, cells: dict[str, list[str]]) -> None:
-        """The product's options after the import: an existing product's (new values
-        appended), or a new product's from its first row's names and its rows' values."""
-        product, first = group.product, group.first_row
-        names: dict[int, str] = {}
-        for position in range(1, MAX_OPTIONS + 1):
-            column = f"option{position}_name"
-            if column not in cells:
-                continue
-            given = cells[column][first - 1]
-            if given:
-                names[position] = given
-            for number in group.rows[1:]:
-                other = cells[column][number - 1]
-                if other and other.casefold() != given.casefold():
-                    self.problem(number, column, self.disagrees(first, column))
-        options = product_options(product) if not group.new else []
-        if not group.new:
-            by_position = {option.position: option for option in options}
-            for position, name in names.items():
-                option = by_position.get(position)
-                if option is None or option.name.casefold() != name.casefold():
-                    current = ", ".join(o.name for o in options) or "none"
-                    self.problem(
-                        first,
-                        f"option{position}_name",
-                        f"This product's options are: {current}. An import does not add, "
-                        "rename or remove options (the admin's product page does).",
-                    )
-        else:
-            for position in sorted(names):
-                if position > 1 and position - 1 not in names:
-                    self.problem(
-                        first,
-                        f"option{position - 1}_name",
-                        f"Option {position} is named, option {position - 1} is not: "
-                        "name the options in order.",
-                    )
-            options = [
-                ProductOption(product=product, position=position, name=names[position])
-                for position in sorted(names)
-            ]
-            setattr(product, OPTIONS_ATTR, options)
-        for option in options:
-            column = f"option{option.position}_value"
-            known = {value.casefold() for value in option.values}
-            given = [cells[column][number - 1] for number in group.rows] if column in cells else []
-            for value in given:
-                if value and value.casefold() not in known:
-                    option.values = [*option.values, value]
-                    known.add(value.casefold())
-                    group.options_changed = not group.new
-        for position in range(len(options) + 1, MAX_OPTIONS + 1):
-            column = f"option{position}_value"
-            for number in group.rows if column in cells else ():
-                if cells[column][number - 1]:
-                    self.problem(
-                        number,
-                        column,
-                        f"This product has no option {position}: name it in "
-                        f"option{position}_name on the product's first row.",
-                    )
-        if group.new or group.options_changed:
-            fields = [OptionFields(name=o.name, values=o.values) for o in options]
-            try:
-                options_validate(fields)
-            except ProductInvalid as invalid:
-                for key, messages in invalid.extra["errors"].items():
-                    self.problem(first, option_column(key), *messages)
-
-    def check_combinations(
-        self,
-        group: ImportedProduct,
-        cells: dict[str, list[str]],
-        keys: Sequence[str],
-        existing: dict[str, tuple[str, ...]],
-    ) -> None:
-        """Two variants of a product never have the same option values, whether both
-        rows of the file or one a variant the file does not list."""
-        options = product_options(group.product)
-        count = len(options)
-        column = f"option{max(count, 1)}_value"
-        listed = {keys[number - 1] for number in group.rows}
-        taken = {
-            tuple(value.casefold() for value in combo[:count]): (sku, combo[:count])
-            for sku, combo in existing.items()
-            if sku not in listed
-        }
-        seen: dict[tuple[str, ...], int] = {}
-        for number in group.rows:
-            variant = self.existing.get(keys[number - 1])
-            combo = []
-            for option in options:
-                value_column = f"option{option.position}_value"
-                given = cells[value_column][number - 1] if value_column in cells else ""
-                fallback = getattr(variant, f"option{option.position}") if variant else ""
-                combo.append((given or fallback).casefold())
-            values = tuple(combo)
-            if "" in values:
-                continue  # a missing value, reported with its row (variant_option_values)
-            if values in seen:
-                self.problem(number, column, self.same_variant(seen[values], count))
-            elif values in taken:
-                sku, combo = taken[values]
-                title = " / ".join(combo) or "without options"
-                self.problem(
-                    number, column, f"The product has a variant {title} already (SKU {sku})."
-                )
-            else:
-                seen[values] = number
-
-    @staticmethod
-    def disagrees(first: int, column: str) -> str:
-        return (
-            f"Row {first} of this file, this product's first, says otherwise: a product's "
-            f"later rows repeat its {column} or leave it blank."
-        )
-
-    @staticmethod
-    def same_variant(first: int, options: int) -> str:
-        if not options:
-            return (
-                f"Row {first} of this file is this product's variant already: a product "
-                "without options has one (give option columns to tell variants apart)."
-            )
-        return f"Row {first} of this file has the same option values for this product."
+        self.plan.check(cells)
 
     # Each row.
 
@@ -649,7 +441,7 @@ class ProductResource(CatalogResource):
                     field.save(instance, row)
             except ValueError as error:
                 errors[column] = [str(error)]
-        for column, messages in self.problems.get(number, {}).items():
+        for column, messages in self.plan.problems.get(number, {}).items():
             errors.setdefault(column, []).extend(messages)
         for option in product_options(group.product):
             attribute, column = f"option{option.position}", f"option{option.position}_value"
@@ -678,7 +470,7 @@ class ProductResource(CatalogResource):
         elif not cell_blank(row, column):
             value = field.clean(row)
             if column in group.first_values and value != group.first_values[column]:
-                raise ValueError(self.disagrees(group.first_row, column))
+                raise ValueError(disagrees(group.first_row, column))
 
     def rule_errors(self, instance: Variant) -> dict[str, list[str]]:
         errors: dict[str, list[str]] = {}
@@ -755,7 +547,7 @@ class ProductResource(CatalogResource):
           columns: Django's bulk_update builds a CASE WHEN expression per cell, which
           made updating 10,000 rows take three times as long as reading them.
         """
-        groups = list({id(group): group for group in self.group_of.values()}.values())
+        groups = self.plan.groups
         products = [g.product for g in groups if not g.new]
         product_columns = changed_columns(products, self.read_products, PRODUCT_UPDATABLE)
         variant_columns = changed_columns(
@@ -824,14 +616,6 @@ def copied_shallow(product: Product) -> None:
     of a 10,000-row update.
     """
     product.__deepcopy__ = lambda memo: copy.copy(product)  # type: ignore[attr-defined]
-
-
-def option_column(key: str) -> str:
-    """The column of an options_validate error: options.0.name -> option1_name."""
-    parts = key.split(".")
-    if len(parts) == 3:
-        return f"option{int(parts[1]) + 1}_{'name' if parts[2] == 'name' else 'value'}"
-    return "option1_name"
 
 
 def changed_columns(
