@@ -35,6 +35,7 @@ class ImportedProduct:
     rows: list[int]
     first_values: dict[str, Any] = dataclass_field(default_factory=dict)
     options_changed: bool = False  # an existing option gained values from the file
+    next_position: int = 0  # a new variant's: after the product's variants
 
     @property
     def first_row(self) -> int:
@@ -111,9 +112,11 @@ class ProductFilePlan:
         return group_of
 
     def load_options(self, products: dict[int, Product]) -> dict[int, dict[str, tuple[str, ...]]]:
-        """Give the existing products their options (`option_list`); return every
-        existing variant's combination, {product pk: {sku: option values}}."""
+        """Give the existing products their options (`option_list`) and their groups the
+        position after their variants'; return every existing variant's combination,
+        {product pk: {sku: option values}}."""
         pks = sorted(products)
+        groups = {group.product.pk: group for group in self.groups if not group.new}
         for product in products.values():
             setattr(product, OPTIONS_ATTR, [])
         combos: defaultdict[int, dict[str, tuple[str, ...]]] = defaultdict(dict)
@@ -124,10 +127,12 @@ class ProductFilePlan:
                 option.product = products[option.product_id]
                 product_options(option.product).append(option)
             rows = Variant.objects.filter(product_id__in=chunk).values_list(
-                "product_id", "sku", *OPTION_FIELDS
+                "product_id", "sku", "position", *OPTION_FIELDS
             )
-            for product_id, sku, *values in rows:
+            for product_id, sku, position, *values in rows:
                 combos[product_id][sku] = tuple(values)
+                group = groups[product_id]
+                group.next_position = max(group.next_position, position + 1)
         return combos
 
     def plan_options(self, group: ImportedProduct, cells: dict[str, list[str]]) -> None:

@@ -232,7 +232,7 @@ class SlugBook:
 class OptionNameField(Field):
     """`optionN_name`: the name of the product's option N (read from `option_list`, which
     the import and the export queryset fill in). Options are planned for the whole file
-    before the first row (`ProductResource.plan_options`), so a row never sets it."""
+    before the first row (`catalog.import_plan`), so a row never sets it."""
 
     def __init__(self, position: int) -> None:
         super().__init__(column_name=f"option{position}_name", widget=TextWidget(), readonly=True)
@@ -428,6 +428,8 @@ class ProductResource(CatalogResource):
         number = kwargs["row_number"]
         group = self.group_of[number]
         instance.product = group.product
+        if instance.pk is None:  # in file order, after the product's variants
+            instance.position, group.next_position = group.next_position, group.next_position + 1
         self.first_of_product = number == group.first_row
         errors: dict[str, list[str]] = {}
         for field in self.get_import_fields():

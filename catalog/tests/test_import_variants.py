@@ -66,7 +66,7 @@ def test_a_product_with_options_over_several_rows() -> None:
         ("Size", ["S", "M"]),
         ("Colour", ["Red", "Blue"]),
     ]
-    variants = tee.variants.order_by("pk")
+    variants = tee.variants.order_by("position")
     assert [(v.sku, v.title, v.price, v.stock) for v in variants] == [
         ("TEE-S-RED", "S / Red", Decimal("20.00"), 5),
         ("TEE-M-RED", "M / Red", Decimal("20.00"), 4),
@@ -137,7 +137,7 @@ def test_an_update_matches_values_in_any_case_and_adds_new_values() -> None:
     assert (result.totals["skip"], result.totals["new"]) == (1, 1)
     assert list(tee.options.values_list("name", "values")) == [("Size", ["S", "M", "L"])]
     large = Variant.objects.get(sku="TEE-L")
-    assert (large.product, large.option1, large.stock) == (tee, "L", 3)
+    assert (large.product, large.option1, large.stock, large.position) == (tee, "L", 3, 2)
 
 
 def test_without_a_handle_an_existing_sku_finds_its_product() -> None:
