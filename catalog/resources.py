@@ -493,9 +493,6 @@ class ProductResource(CatalogResource):
                     errors.setdefault("handle" if field == "slug" else field, messages)
         return errors
 
-    def before_save_instance(self, instance: Variant, row: dict[str, Any], **kwargs: Any) -> None:
-        instance.updated_at = timezone.now()  # bulk writes do not apply auto_now
-
     # The end of the file: everything is written at once, or nothing.
 
     def bulk_create(
@@ -525,14 +522,14 @@ class ProductResource(CatalogResource):
         invalid = result is not None and (result.has_errors() or result.has_validation_errors())
         try:
             if not invalid and (using_transactions or not dry_run):
-                self.write(result)
+                self.write()
         except Exception as error:  # reported as a file error, like import-export does
             self.handle_import_error(result, error, raise_errors)
         finally:
             self.create_instances.clear()
             self.update_instances.clear()
 
-    def write(self, result: Result | None) -> None:
+    def write(self) -> None:
         """Insert and update with a few statements, under locks taken in primary-key order.
 
         - The products and variants to update are locked first, products then variants,
