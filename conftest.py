@@ -12,6 +12,7 @@ from ninja.operation import Operation
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, staff_make, user_make
+from catalog.inventory import stock_drift
 from core.testing import error_answer_check
 
 # localstripe for the suites that pay end to end (payments, the SDK journey).
@@ -49,6 +50,22 @@ def _error_answers_declared(monkeypatch: pytest.MonkeyPatch) -> None:
         return response
 
     monkeypatch.setattr(Operation, "run", checked_run)
+
+
+@pytest.fixture(autouse=True)
+def _stock_ledger_sums(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every race (a `transaction=True` test: checkouts, imports, adjustments at once),
+    each variant's stock movements still sum to its stock (catalog.inventory.stock_drift)."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up first, so torn down after the check
+    yield
+    drift = stock_drift()
+    assert drift == [], [
+        f"{d.variant.sku}: stock {d.variant.stock}, ledger {d.ledger}" for d in drift
+    ]
 
 
 @pytest.fixture(autouse=True)

@@ -193,8 +193,8 @@ class ProductImageInline(TabularInline):
 class ProductAdmin(StockSeenImportMixin, SpreadsheetAdmin):
     form = ProductForm
     resource_classes = (ProductResource,)
-    list_display = ("thumbnail", "sku", "name", "price", "stock_level", "status", "category")
-    list_display_links = ("sku", "name")
+    list_display = ("thumbnail", "name", "stock_level", "status", "category")
+    list_display_links = ("name",)
     list_filter = (("category", RelatedDropdownFilter), "is_active", StockLevelFilter)
     list_filter_submit = True
     search_fields = ("sku", "name")
@@ -205,7 +205,7 @@ class ProductAdmin(StockSeenImportMixin, SpreadsheetAdmin):
     )
     list_select_related = ("category",)
     list_per_page = 50
-    ordering = ("name", "sku")
+    ordering = ("name", "pk")
     autocomplete_fields = ("category",)
     readonly_fields = ("created_at", "updated_at")
     fieldsets = (

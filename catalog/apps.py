@@ -8,12 +8,12 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self) -> None:
-        edited = ("category", "product", "productimage")
+        edited = ("category", "product", "productimage", "productoption", "variant")
         staff_groups_grant(
             self,
             {
                 CATALOG_MANAGERS: [f"{action}_{model}" for model in edited for action in CRUD]
-                + ["view_wishlistitem"],
-                ORDER_MANAGERS: ["view_product", "view_category"],
+                + ["view_wishlistitem", "view_stockmovement"],
+                ORDER_MANAGERS: ["view_product", "view_variant", "view_category"],
             },
         )

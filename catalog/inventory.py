@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from catalog.errors import OutOfStock, StockBelowZero, StockMoved
+from catalog.errors import OutOfStock, StockBelowZero, StockMoved, VariantNotFound
 from catalog.models import StockMovement, Variant
 
 Reason = StockMovement.Reason
@@ -81,11 +81,11 @@ def _apply(
     reference: str,
     actor: User | None,
     note: str,
-) -> None:
+) -> list[StockMovement]:
     """Add `deltas` to the locked `variants`' stock (one UPDATE) and record the movements."""
     deltas = {pk: delta for pk, delta in sorted(deltas.items()) if delta}
     if not deltas:
-        return
+        return []
     for start in range(0, len(deltas), LOCK_CHUNK):
         chunk = dict(list(deltas.items())[start : start + LOCK_CHUNK])
         Variant.objects.filter(pk__in=chunk).update(
@@ -112,7 +112,13 @@ def _apply(
                 note=note,
             )
         )
-    StockMovement.objects.bulk_create(movements, batch_size=LOCK_CHUNK)
+    return StockMovement.objects.bulk_create(movements, batch_size=LOCK_CHUNK)
+
+
+@dataclass(frozen=True)
+class Reservation:
+    variants: dict[int, Variant]  # the locked variants, by pk
+    movements: list[StockMovement]  # what the reservation recorded
 
 
 @transaction.atomic
@@ -122,12 +128,13 @@ def stock_reserve(
     reason: Reason,
     reference: str = "",
     actor: User | None = None,
-) -> dict[int, Variant]:
+) -> Reservation:
     """Take `lines` ((variant id, quantity) pairs) out of stock, all or nothing.
 
     A variant that is gone, hidden (or its product hidden) or short fails the whole
-    reservation with OutOfStock naming every such line. Returns the locked variants:
-    what an order copies (price, SKU, title) is read there, under the lock.
+    reservation with OutOfStock naming every such line. Returns the locked variants
+    (what an order copies, price, SKU, title, is read there, under the lock) and the
+    movements recorded.
     """
     wanted = _wanted(lines)
     variants = variants_lock(wanted)
@@ -140,10 +147,10 @@ def stock_reserve(
     ]
     if short:
         found = [variants[pk] for pk in sorted(short) if pk in variants]
+        gone = len(short) - len(found)
+        names = [_label(variant) for variant in found] + (["products no longer sold"] * (gone > 0))
         raise OutOfStock(
-            "Not enough stock for: "
-            + ", ".join(_label(variant) for variant in found or variants.values())
-            + ".",
+            "Not enough stock for: " + ", ".join(names) + ".",
             product_ids=sorted({variant.product_id for variant in found}),
             variant_ids=sorted(short),
             lines=[
@@ -156,7 +163,7 @@ def stock_reserve(
                 for variant in found
             ],
         )
-    _apply(
+    movements = _apply(
         variants,
         {pk: -quantity for pk, quantity in wanted.items()},
         reason=reason,
@@ -164,7 +171,7 @@ def stock_reserve(
         actor=actor,
         note="",
     )
-    return variants
+    return Reservation(variants=variants, movements=movements)
 
 
 @transaction.atomic
@@ -212,7 +219,7 @@ def stock_adjust_many(
     for change in sorted(changes, key=lambda change: change.variant_id):
         variant = variants.get(change.variant_id)
         if variant is None:
-            raise Variant.DoesNotExist(f"No variant with id {change.variant_id}.")
+            raise VariantNotFound(f"No variant with id {change.variant_id} (deleted meanwhile?).")
         if change.expected is not None and variant.stock != change.expected:
             raise StockMoved(
                 f"The stock of {_label(variant)} changed from {change.expected} to "
@@ -260,10 +267,10 @@ def stock_adjust(
     return variant
 
 
-def stock_reference_rename(*, old: str, new: str) -> None:
-    """The movements recorded under reference `old` belong to `new` (an order whose
-    tentative number was taken by another order before it was stored)."""
-    StockMovement.objects.filter(reference=old).update(reference=new)
+def stock_reference_rename(*, movements: Sequence[StockMovement], reference: str) -> None:
+    """`movements` (just recorded) belong to `reference` after all: an order whose
+    tentative number another order took before it was stored."""
+    StockMovement.objects.filter(pk__in=[m.pk for m in movements]).update(reference=reference)
 
 
 def stock_drift() -> list[Drift]:

@@ -231,16 +231,17 @@ class ProductCreateIn(ProductIn):
 
     sku: Sku | SkipJsonSchema[None] = None
     price: MoneyIn | SkipJsonSchema[None] = None
-    stock: Stock = 0
+    stock: Stock | SkipJsonSchema[None] = None
     options: Annotated[list[OptionIn], Field(max_length=MAX_OPTIONS)] = Field(default_factory=list)
     variants: Annotated[list[VariantIn], Field(max_length=1000)] | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _variants_or_v1(self) -> Self:
-        if self.variants is None and (self.sku is None or self.price is None):
-            raise ValueError("Give sku and price (one variant), or variants.")
-        if self.variants is not None and (self.sku is not None or self.price is not None):
-            raise ValueError("Give sku and price, or variants, not both.")
+        v1 = (self.sku, self.price, self.stock)
+        if self.variants is None and None in v1:
+            raise ValueError("Give sku, price and stock (one variant), or variants.")
+        if self.variants is not None and v1 != (None, None, None):
+            raise ValueError("Give sku, price and stock, or variants, not both.")
         if self.options and self.variants is None:
             raise ValueError("A product with options needs its variants.")
         return self

@@ -18,11 +18,19 @@ from django.db.models import Max
 from accounts.models import User
 from catalog import inventory
 from catalog.errors import LastVariant, ProductInvalid, SkuTaken
-from catalog.models import MAX_OPTIONS, Product, ProductOption, Variant
+from catalog.models import MAX_OPTIONS, Product, ProductImage, ProductOption, Variant
 
 OPTION_FIELDS = ("option1", "option2", "option3")
 # What `variant_update` may change; stock goes through the inventory module.
-VARIANT_FIELDS = ("sku", "price", "compare_at_price", "weight_grams", "position", "is_active")
+VARIANT_FIELDS = (
+    "sku",
+    "price",
+    "compare_at_price",
+    "weight_grams",
+    "image_id",
+    "position",
+    "is_active",
+)
 
 
 class OptionFields(TypedDict):
@@ -130,8 +138,9 @@ def variant_validate(*, variant: Variant, errors: dict[str, list[str]] | None = 
         ]
     if "sku" not in errors and "\x00" in variant.sku:
         errors["sku"] = ["Null characters are not allowed."]
-    if variant.image_id is not None and variant.image.product_id != variant.product_id:
-        errors["image_id"] = ["This image belongs to another product."]
+    own_images = ProductImage.objects.filter(product_id=variant.product_id)
+    if variant.image_id is not None and not own_images.filter(pk=variant.image_id).exists():
+        errors["image_id"] = ["Choose one of this product's images."]
     _invalid(errors, "This variant is not valid.")
 
 
@@ -182,6 +191,7 @@ def variants_create(
             stock=0,
             **values,
         )
+        stock_check(fields.get("stock", 0), errors=row_errors)
         try:
             variant_validate(variant=variant, errors=row_errors)
         except ProductInvalid as invalid:
@@ -198,13 +208,18 @@ def variants_create(
         for variant, fields in zip(made, variants, strict=True)
         if fields.get("stock")
     ]
-    if opening:
-        locked = inventory.stock_adjust_many(
-            changes=opening, reason=inventory.Reason.INITIAL, actor=actor
-        )
-        for variant in made:
-            variant.stock = locked[variant.pk].stock if variant.pk in locked else 0
-    return made
+    if not opening:
+        return made
+    locked = inventory.stock_adjust_many(
+        changes=opening, reason=inventory.Reason.INITIAL, actor=actor
+    )
+    return [locked.get(variant.pk, variant) for variant in made]  # with their stock
+
+
+def stock_check(stock: int, *, errors: dict[str, list[str]]) -> None:
+    """A stock figure to set: a whole number, not under zero (else an error under "stock")."""
+    if stock < 0:
+        errors["stock"] = ["The stock cannot be negative."]
 
 
 @transaction.atomic
@@ -215,6 +230,10 @@ def variant_update(
     unknown = set(changes) - set(VARIANT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown variant fields: {', '.join(sorted(unknown))}.")
+    errors: dict[str, list[str]] = {}
+    if stock is not None:
+        stock_check(stock, errors=errors)
+    _invalid(errors, "This variant is not valid.")
     if "sku" in changes:
         changes["sku"] = changes["sku"].strip()
     for field, value in changes.items():

@@ -49,7 +49,7 @@ S = OrderStatus
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ("sku", "name", "unit_price", "quantity", "line_total", "product")
+    fields = ("sku", "name", "variant_title", "unit_price", "quantity", "line_total", "product")
     verbose_name_plural = "Lines"
 
 
@@ -487,7 +487,7 @@ class OrderAdmin(ExportActionModelAdmin, ReadOnlyAdmin):
 
 class CartLineInline(ReadOnlyInline):
     model = CartLine
-    fields = ("product", "sku", "name", "quantity", "created_at")
+    fields = ("variant", "sku", "name", "variant_title", "quantity", "created_at")
 
 
 @admin.register(Cart)

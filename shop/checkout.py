@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from catalog.inventory import Reason, stock_reference_rename, stock_reserve
+from catalog.inventory import Reason, Reservation, stock_reference_rename, stock_reserve
 from catalog.models import Variant
 from core.errors import NotFound
 from shop.cart import cart_line_is_available
@@ -138,9 +138,9 @@ def _order_line(order: Order, variant: Variant, quantity: int) -> OrderLine:
     )
 
 
-def _order_insert(number: str, **fields: object) -> Order:
-    """Insert the order under `number` (its stock movements name it already), or under a
-    new number if another order has that one; the movements then follow the new number."""
+def _order_insert(number: str, reservation: Reservation, **fields: object) -> Order:
+    """Insert the order under `number`, which its stock movements name, or under a new one
+    if another order has that number; the reservation's movements then follow it."""
     drawn = number
     for _ in range(5):
         try:
@@ -150,7 +150,7 @@ def _order_insert(number: str, **fields: object) -> Order:
             drawn = order_number_new()
             continue
         if drawn != number:
-            stock_reference_rename(old=number, new=drawn)
+            stock_reference_rename(movements=reservation.movements, reference=drawn)
         return order
     raise RuntimeError("Could not draw a free order number.")
 
@@ -159,8 +159,10 @@ def _order_insert(number: str, **fields: object) -> Order:
 def order_create(
     *, user: User, address_id: int, idempotency_key: str | None = None
 ) -> CheckoutResult:
-    cart, _ = Cart.objects.get_or_create(user=user)
-    cart = Cart.objects.select_for_update().get(pk=cart.pk)  # one checkout per cart at a time
+    carts = Cart.objects.select_for_update()  # one checkout per cart at a time
+    cart = carts.filter(user=user).first()
+    if cart is None:  # never added to: made now, so the checks below answer as for any cart
+        cart = carts.get(pk=Cart.objects.get_or_create(user=user)[0].pk)
 
     fingerprint = _fingerprint(address_id)
     if idempotency_key:
@@ -186,12 +188,13 @@ def order_create(
     _lines_available_check(lines)
 
     number = order_number_new()
-    variants = stock_reserve(
+    reservation = stock_reserve(
         lines=[(line.variant_id, line.quantity) for line in lines],
         reason=Reason.CHECKOUT,
         reference=number,
         actor=user,
     )
+    variants = reservation.variants
     subtotal = sum(
         (variants[line.variant_id].price * line.quantity for line in lines), Decimal("0.00")
     )
@@ -199,13 +202,14 @@ def order_create(
     _total_check(subtotal, currency)
     order = _order_insert(
         number,
+        reservation,
         user=user,
         currency=currency,
         subtotal=subtotal,
         total=subtotal,
         shipping_address=_address_copy(address),
     )
-    OrderLine.objects.bulk_create(
+    order_lines = OrderLine.objects.bulk_create(
         [_order_line(order, variants[line.variant_id], line.quantity) for line in lines]
     )
     cart.lines.all().delete()
@@ -220,7 +224,7 @@ def order_create(
         actor=user,
         to_status=order.status,
     )
-    order_email_on_commit(order=order, template="order_placed")
+    order_email_on_commit(order=order, template="order_placed", lines=order_lines)
     if not order.total:  # free: nothing for a payment to take, so it is confirmed now
         order_mark_paid(order=order, note="Nothing to pay: confirmed without a payment.")
     return CheckoutResult(order=order, created=True)

@@ -69,6 +69,7 @@ def order_email_context(order: Order, lines: Iterable[OrderLine]) -> dict[str, A
         "lines": [
             {
                 "name": line.name,
+                "variant": line.variant_title,
                 "sku": line.sku,
                 "quantity": line.quantity,
                 "total": str(line.line_total),
@@ -79,11 +80,14 @@ def order_email_context(order: Order, lines: Iterable[OrderLine]) -> dict[str, A
     }
 
 
-def order_email_on_commit(*, order: Order, template: str) -> None:
+def order_email_on_commit(
+    *, order: Order, template: str, lines: Iterable[OrderLine] | None = None
+) -> None:
+    """Email the customer about `order` once committed (`lines`: its lines, if at hand)."""
     email_send_on_commit(
         template=template,
         to=[order.user.email],
-        context=order_email_context(order, order.lines.all()),
+        context=order_email_context(order, order.lines.all() if lines is None else lines),
     )
 
 

@@ -33,6 +33,7 @@ class OrderLineExportResource(resources.ModelResource):
     tracking_number = _text("order__tracking_number", "tracking_number")
     sku = _text("sku", "sku")
     name = _text("name", "name")
+    variant = _text("variant_title", "variant")
     unit_price = _money("unit_price", "unit_price")
     quantity = fields.Field(
         attribute="quantity", column_name="quantity", widget=WholeNumberWidget(), readonly=True
@@ -55,6 +56,7 @@ class OrderLineExportResource(resources.ModelResource):
             "tracking_number",
             "sku",
             "name",
+            "variant",
             "unit_price",
             "quantity",
             "line_total",

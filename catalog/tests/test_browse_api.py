@@ -10,7 +10,13 @@ from accounts.groups import CATALOG_MANAGERS
 from accounts.models import User
 from accounts.tests.factories import bearer, staff_make, user_make
 from catalog.models import Product
-from catalog.tests.factories import category_make, product_image_make, product_make
+from catalog.tests.factories import (
+    category_make,
+    default_variant,
+    product_image_make,
+    product_make,
+    product_with_options_make,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +64,27 @@ def test_product_shape(client: Client, settings) -> None:
     assert set(body) == {
         *("id", "sku", "name", "slug", "description", "price", "currency", "stock"),
         *("in_stock", "is_active", "category", "image", "thumbnail", "images"),
-        *("created_at", "updated_at"),
+        *("created_at", "updated_at", "tax_class", "options", "variants"),
     }
+    variant = default_variant(product)
+    assert body["options"] == []
+    assert body["variants"] == [
+        {
+            "id": variant.pk,
+            "sku": "MUG-1",
+            "title": "",
+            "options": {},
+            "price": "19.90",
+            "compare_at_price": None,
+            "currency": "eur",
+            "stock": 3,
+            "in_stock": True,
+            "image": None,
+            "weight_grams": None,
+            "position": 0,
+            "is_active": True,
+        }
+    ]
 
 
 def test_product_without_images_or_category(client: Client) -> None:
@@ -333,20 +358,39 @@ def test_categories_list_active_ones_with_active_product_counts(client: Client) 
 # --- Query budget: constant in the number of rows ----------------------------------------
 
 
-def catalog_of(size: int) -> None:
+def catalog_of(size: int, *, variants: int = 1) -> None:
+    """`size` products with two images each; `variants` > 1: that many sizes each."""
     category = category_make(slug="all")
+    sizes = {"Size": [f"S{n}" for n in range(variants)]}
     for _ in range(size):
-        product = product_make(category=category)
+        if variants == 1:
+            product = product_make(category=category)
+        else:
+            product = product_with_options_make(options=sizes, category=category)
         product_image_make(product=product, position=1)
         product_image_make(product=product, position=0)
 
 
-@pytest.mark.parametrize("size", [1, 50])
-def test_product_list_query_count(client: Client, django_assert_num_queries, size: int) -> None:
-    catalog_of(size)
-    with django_assert_num_queries(3):  # count, products + category, images
+@pytest.mark.parametrize(("size", "variants"), [(1, 1), (50, 1), (1, 30), (50, 30)])
+def test_product_list_query_count(
+    client: Client, django_assert_num_queries, size: int, variants: int
+) -> None:
+    catalog_of(size, variants=variants)
+    # count, products + category, images, options, variants
+    with django_assert_num_queries(5):
         response = client.get("/api/products/?limit=100")
-    assert len(response.json()["items"]) == size
+    items = response.json()["items"]
+    assert len(items) == size
+    assert {len(item["variants"]) for item in items} == {variants}
+
+
+def test_option_filters_and_price_ordering_keep_the_query_count(
+    client: Client, django_assert_num_queries
+) -> None:
+    catalog_of(20, variants=3)
+    with django_assert_num_queries(5):
+        response = client.get("/api/products/?option=Size:S1&min_price=1.00&ordering=-price")
+    assert response.json()["count"] == 20
 
 
 @pytest.mark.parametrize("size", [1, 50])
@@ -355,8 +399,9 @@ def test_filtered_staff_product_list_query_count(
 ) -> None:
     catalog_of(size)
     headers = bearer(staff)
-    # user, its permissions (own, groups'), category tree, count, products, images
-    with django_assert_num_queries(7):
+    # user, its permissions (own, groups'), category tree, count, products, images, options,
+    # variants
+    with django_assert_num_queries(9):
         response = client.get("/api/products/?limit=100&category=all&in_stock=true", **headers)
     assert len(response.json()["items"]) == size
 
@@ -369,7 +414,7 @@ def test_staff_without_product_view_permission_see_only_active_products(client: 
     for user, skus in [(bare, ["ON"]), (merchant, ["OFF", "ON"])]:
         items = client.get("/api/products/?ordering=name", **bearer(user)).json()["items"]
         assert [item["sku"] for item in items] == skus
-        hidden = Product.objects.get(sku="OFF").pk
+        hidden = Product.objects.get(variants__sku="OFF").pk
         status = client.get(f"/api/products/{hidden}/", **bearer(user)).status_code
         assert status == (200 if "OFF" in skus else 404)
 
@@ -379,7 +424,7 @@ def test_product_detail_query_count(client: Client, django_assert_num_queries) -
     product = product_make()
     for position in range(5):
         product_image_make(product=product, position=position)
-    with django_assert_num_queries(2):  # product + category, images
+    with django_assert_num_queries(4):  # product + category, images, options, variants
         response = client.get(f"/api/products/{product.pk}/")
     assert len(response.json()["images"]) == 5
 

@@ -9,7 +9,7 @@ from django.test import Client
 from accounts.models import User
 from accounts.tests.factories import bearer
 from catalog.models import Product, ProductImage, WishlistItem
-from catalog.tests.factories import category_make, product_image_make, product_make
+from catalog.tests.factories import category_make, default_variant, product_image_make, product_make
 from core.testing import patch_json, post_json, put_json
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +26,16 @@ def test_staff_creates_a_product(client: Client, staff: User) -> None:
     assert response.status_code == 201, response.content
     data = response.json()
     product = Product.objects.get(pk=data["id"])
-    assert (product.sku, product.name, product.slug) == ("MUG-1", "Blue Mug", "blue-mug")
-    assert (product.price, product.stock, product.category) == (Decimal("12.50"), 4, category)
+    assert (default_variant(product).sku, product.name, product.slug) == (
+        "MUG-1",
+        "Blue Mug",
+        "blue-mug",
+    )
+    assert (default_variant(product).price, default_variant(product).stock, product.category) == (
+        Decimal("12.50"),
+        4,
+        category,
+    )
     assert (product.description, product.is_active) == ("Big.", False)
     assert data["price"] == "12.50"
     assert data["category"]["slug"] == "mugs"
@@ -137,7 +145,12 @@ def test_put_replaces_the_whole_product(client: Client, staff: User) -> None:
 
     assert response.status_code == 200, response.content
     product.refresh_from_db()
-    assert (product.sku, product.name, product.price, product.stock) == (
+    assert (
+        default_variant(product).sku,
+        product.name,
+        default_variant(product).price,
+        default_variant(product).stock,
+    ) == (
         "MUG-1",
         "Blue Mug",
         Decimal("12.50"),
@@ -160,8 +173,12 @@ def test_patch_changes_only_the_fields_sent(client: Client, staff: User) -> None
     assert response.json()["price"] == "4.25"
     assert response.json()["category"]["slug"] == "mugs"
     product.refresh_from_db()
-    assert (product.sku, product.name, product.stock) == ("KEEP", "Keep", 7)
-    assert product.price == Decimal("4.25")
+    assert (default_variant(product).sku, product.name, default_variant(product).stock) == (
+        "KEEP",
+        "Keep",
+        7,
+    )
+    assert default_variant(product).price == Decimal("4.25")
 
 
 def test_patch_category_null_removes_the_category(client: Client, staff: User) -> None:
@@ -193,7 +210,7 @@ def test_patch_negative_stock_is_422(client: Client, staff: User) -> None:
     response = patch_json(client, f"/api/products/{product.pk}/", {"stock": -1}, **bearer(staff))
     assert response.status_code == 422
     product.refresh_from_db()
-    assert product.stock == 3
+    assert default_variant(product).stock == 3
 
 
 def test_patch_to_a_taken_sku_is_409(client: Client, staff: User) -> None:
@@ -203,7 +220,7 @@ def test_patch_to_a_taken_sku_is_409(client: Client, staff: User) -> None:
     assert response.status_code == 409
     assert response.json()["code"] == "sku_taken"
     product.refresh_from_db()
-    assert product.sku == "MINE"
+    assert default_variant(product).sku == "MINE"
 
 
 def test_renaming_keeps_the_slug(client: Client, staff: User) -> None:

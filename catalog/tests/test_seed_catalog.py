@@ -5,7 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from catalog.models import Category, Product, ProductImage
+from catalog.inventory import stock_drift
+from catalog.models import Category, Product, ProductImage, Variant
 from catalog.tests.factories import product_make
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +26,13 @@ def test_seeds_categories_products_and_pictures() -> None:
     assert Category.objects.filter(parent__isnull=True).count() >= 3
     assert Category.objects.filter(parent__isnull=False).count() >= 6
     assert not products.filter(category__isnull=True).exists()
-    assert products.filter(stock=0).exists()
-    assert products.filter(stock__gte=1, stock__lte=5).exists()
-    assert products.filter(stock__gt=5).exists()
+    variants = Variant.objects.all()
+    assert variants.filter(stock=0).exists()
+    assert variants.filter(stock__gte=1, stock__lte=5).exists()
+    assert variants.filter(stock__gt=5).exists()
+    sized = products.filter(category__name="T-shirts").first()
+    assert [v.title for v in sized.variants.order_by("position")] == ["S", "M", "L", "XL"]
+    assert stock_drift() == []
     assert len(set(products.values_list("slug", flat=True))) == products.count()
     images = ProductImage.objects.all()
     assert images.count() == products.count()

@@ -131,6 +131,7 @@ def test_wishlist_query_count(
         product_image_make(product=product)
         WishlistItem.objects.create(user=customer, product=product)
     headers = bearer(customer)
-    with django_assert_num_queries(4):  # user, count, items + products + categories, images
+    # user, count, items + products + categories, images, options, variants
+    with django_assert_num_queries(6):
         response = client.get(f"{PATH}?limit=100", **headers)
     assert len(response.json()["items"]) == size

@@ -28,7 +28,7 @@ from accounts.models import User
 from accounts.tests.factories import PASSWORD, bearer, staff_make, user_make
 from catalog.models import Product
 from catalog.services import wishlist_add
-from catalog.tests.factories import product_make
+from catalog.tests.factories import product_make, product_with_options_make
 from config.api import api
 from payments.services import payment_intent_create
 from payments.tests.helpers import FakeGateway, event_make, post_webhook, sign, succeeded_event
@@ -50,6 +50,7 @@ class World:
     other: User
     staff: User
     product: Product
+    tee: Product  # sizes S and M made, L not yet
     address: Address
     cart_line: CartLine
     order: Order
@@ -175,6 +176,33 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w: Request(f"/api/products/{w.product.pk}/"),
         needs="delete_product",
     ),
+    ("GET", "/api/products/by-slug/{slug}/"): Row(
+        *OPEN, lambda w: Request(f"/api/products/by-slug/{w.product.slug}/")
+    ),
+    ("POST", "/api/products/{id}/variants/"): Row(
+        401,
+        403,
+        403,
+        201,
+        lambda w: Request(
+            f"/api/products/{w.tee.pk}/variants/",
+            {"sku": "TEE-L", "options": {"Size": "L"}, "price": "5.00"},
+        ),
+        needs="change_product",
+    ),
+    ("PATCH", "/api/variants/{id}/"): Row(
+        *STAFF,
+        lambda w: Request(f"/api/variants/{w.tee.variants.first().pk}/", {"price": "6.00"}),
+        needs="change_product",
+    ),
+    ("DELETE", "/api/variants/{id}/"): Row(
+        401,
+        403,
+        403,
+        204,
+        lambda w: Request(f"/api/variants/{w.tee.variants.last().pk}/"),
+        needs="change_product",
+    ),
     ("GET", "/api/products/wishlist/"): Row(
         *USER, lambda w: Request("/api/products/wishlist/"), hides=lambda w: [w.wishlist_item]
     ),
@@ -293,12 +321,19 @@ def world(fake_stripe: FakeGateway, client: Client) -> World:
         other=user_make("other@example.com"),
         staff=staff_make(),
         product=product,
+        tee=_tee(),
         address=address_make(user=owner),
         cart_line=cart_line,
         order=order,
         paid_order=paid_order,
         wishlist_item=item.pk,
     )
+
+
+def _tee() -> Product:
+    tee = product_with_options_make(options={"Size": ["S", "M"]})
+    tee.options.update(values=["S", "M", "L"])
+    return tee
 
 
 def _send(client: Client, method: str, request: Request, auth: dict[str, str]) -> Any:
@@ -381,6 +416,6 @@ def test_staff_group_decides_what_the_api_allows(
 
     assert response.status_code == 403, response.content
     assert response.json()["code"] == "permission_denied"
-    assert Product.objects.filter(sku=PRODUCT["sku"]).exists() is False
+    assert Product.objects.filter(variants__sku=PRODUCT["sku"]).exists() is False
     assert Product.objects.filter(pk=world.product.pk).exists()
     assert not world.paid_order.refunds.exists()

@@ -276,6 +276,58 @@ export interface paths {
         patch: operations["productUpdate"];
         trace?: never;
     };
+    "/api/products/by-slug/{slug}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Product Detail By Slug */
+        get: operations["productGetBySlug"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/products/{id}/variants/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Variant Create */
+        post: operations["variantCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/variants/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Variant Delete */
+        delete: operations["variantDelete"];
+        options?: never;
+        head?: never;
+        /** Variant Update */
+        patch: operations["variantUpdate"];
+        trace?: never;
+    };
     "/api/cart/": {
         parameters: {
             query?: never;
@@ -1013,6 +1065,13 @@ export interface components {
             /** Slug */
             slug: string;
         };
+        /** OptionOut */
+        OptionOut: {
+            /** Name */
+            name: string;
+            /** Values */
+            values: string[];
+        };
         /** PagedWishlistItemOut */
         PagedWishlistItemOut: {
             /** Items */
@@ -1042,7 +1101,10 @@ export interface components {
         ProductOut: {
             /** Id */
             id: number;
-            /** Sku */
+            /**
+             * Sku
+             * @description The first variant's SKU.
+             */
             sku: string;
             /** Name */
             name: string;
@@ -1052,6 +1114,7 @@ export interface components {
             description: string;
             /**
              * Price
+             * @description The lowest variant price.
              * @example 19.99
              */
             price: string;
@@ -1060,12 +1123,23 @@ export interface components {
              * @example usd
              */
             currency: string;
-            /** Stock */
+            /**
+             * Stock
+             * @description All variants' stock together.
+             */
             stock: number;
-            /** In Stock */
+            /**
+             * In Stock
+             * @description true when any variant is in stock.
+             */
             in_stock: boolean;
             /** Is Active */
             is_active: boolean;
+            tax_class: components["schemas"]["TaxClass"];
+            /** Options */
+            options: components["schemas"]["OptionOut"][];
+            /** Variants */
+            variants: components["schemas"]["VariantOut"][];
             category: components["schemas"]["CategoryRefOut"] | null;
             /**
              * Image
@@ -1089,6 +1163,60 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * TaxClass
+         * @enum {string}
+         */
+        TaxClass: "standard" | "reduced" | "zero";
+        /** VariantOut */
+        VariantOut: {
+            /** Id */
+            id: number;
+            /** Sku */
+            sku: string;
+            /**
+             * Title
+             * @description "M / Red"; empty for a product without options.
+             */
+            title: string;
+            /**
+             * Options
+             * @description {"Size": "M", ...}; {} without options.
+             */
+            options: {
+                [key: string]: string;
+            };
+            /**
+             * Price
+             * @example 19.99
+             */
+            price: string;
+            /**
+             * Compare At Price
+             * @description The "was" price of a sale, or null.
+             */
+            compare_at_price: string | null;
+            /**
+             * Currency
+             * @example usd
+             */
+            currency: string;
+            /** Stock */
+            stock: number;
+            /** In Stock */
+            in_stock: boolean;
+            /**
+             * Image
+             * @description URL of the variant's own image, or null.
+             */
+            image: string | null;
+            /** Weight Grams */
+            weight_grams: number | null;
+            /** Position */
+            position: number;
+            /** Is Active */
+            is_active: boolean;
         };
         /** WishlistItemOut */
         WishlistItemOut: {
@@ -1207,6 +1335,11 @@ export interface components {
              * @description true: stock > 0; false: sold out.
              */
             in_stock?: boolean | string;
+            /**
+             * Option
+             * @description "Name:Value" (e.g. Size:M), repeatable: a variant with all of them.
+             */
+            option?: string[] | null;
             /** Ordering */
             ordering?: ("price" | "-price" | "name" | "-name" | "created_at" | "-created_at") | string;
         };
@@ -1301,22 +1434,30 @@ export interface components {
                 [key: string]: string[];
             };
         };
+        /** OptionIn */
+        OptionIn: {
+            /** Name */
+            name: string;
+            /** Values */
+            values: string[];
+        };
         /**
-         * ProductIn
-         * @description POST and PUT: a whole product; the optional fields fall back to their defaults.
+         * ProductCreateIn
+         * @description POST: a v1 product (`sku`, `price`, `stock`: one default variant), or `options`
+         *     and `variants` (each option combination at most once).
          */
-        ProductIn: {
+        ProductCreateIn: {
             /** Sku */
-            sku: string;
+            sku?: string;
             /** Name */
             name: string;
             /**
              * Price
              * @example 19.99
              */
-            price: string;
+            price?: string;
             /** Stock */
-            stock: number;
+            stock?: number;
             /**
              * Description
              * @default
@@ -1324,6 +1465,45 @@ export interface components {
             description?: string;
             /** Category Id */
             category_id?: number | null;
+            /**
+             * Is Active
+             * @default true
+             */
+            is_active?: boolean;
+            /** @default standard */
+            tax_class?: components["schemas"]["TaxClass"];
+            /** Options */
+            options?: components["schemas"]["OptionIn"][];
+            /** Variants */
+            variants?: components["schemas"]["VariantIn"][];
+        };
+        /** VariantIn */
+        VariantIn: {
+            /** Sku */
+            sku: string;
+            /**
+             * Options
+             * @description One value per option of the product: {"Size": "M"}.
+             */
+            options?: {
+                [key: string]: string;
+            };
+            /**
+             * Price
+             * @example 19.99
+             */
+            price: string;
+            /**
+             * Stock
+             * @default 0
+             */
+            stock?: number;
+            /** Compare At Price */
+            compare_at_price?: string | null;
+            /** Weight Grams */
+            weight_grams?: number | null;
+            /** Position */
+            position?: number;
             /**
              * Is Active
              * @default true
@@ -1434,6 +1614,38 @@ export interface components {
                 [key: string]: string[];
             };
         };
+        /**
+         * ProductIn
+         * @description PUT (and v1 POST): a whole product of one variant; the optional fields fall back to
+         *     their defaults.
+         */
+        ProductIn: {
+            /** Sku */
+            sku: string;
+            /** Name */
+            name: string;
+            /**
+             * Price
+             * @example 19.99
+             */
+            price: string;
+            /** Stock */
+            stock: number;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /** Category Id */
+            category_id?: number | null;
+            /**
+             * Is Active
+             * @default true
+             */
+            is_active?: boolean;
+            /** @default standard */
+            tax_class?: components["schemas"]["TaxClass"];
+        };
         /** ProductUpdateBadRequestError */
         ProductUpdateBadRequestError: {
             /** Detail */
@@ -1540,6 +1752,8 @@ export interface components {
             category_id?: number | null;
             /** Is Active */
             is_active?: boolean;
+            /** Tax Class */
+            tax_class?: components["schemas"]["TaxClass"];
         };
         /** ProductDeleteUnauthorizedError */
         ProductDeleteUnauthorizedError: {
@@ -1571,12 +1785,274 @@ export interface components {
              */
             code: "product_not_found";
         };
+        /** ProductGetBySlugUnauthorizedError */
+        ProductGetBySlugUnauthorizedError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "token_expired" | "token_invalid" | "token_missing";
+        };
+        /** ProductGetBySlugNotFoundError */
+        ProductGetBySlugNotFoundError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "product_not_found";
+        };
+        /** VariantCreateBadRequestError */
+        VariantCreateBadRequestError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "malformed_json";
+        };
+        /** VariantCreateUnauthorizedError */
+        VariantCreateUnauthorizedError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "token_expired" | "token_invalid" | "token_missing";
+        };
+        /** VariantCreateForbiddenError */
+        VariantCreateForbiddenError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "permission_denied";
+        };
+        /** VariantCreateNotFoundError */
+        VariantCreateNotFoundError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "product_not_found";
+        };
+        /** VariantCreateConflictError */
+        VariantCreateConflictError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "sku_taken" | "slug_taken";
+        };
+        /** VariantCreateContentTooLargeError */
+        VariantCreateContentTooLargeError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "body_too_large";
+        };
+        /** VariantCreateUnsupportedMediaTypeError */
+        VariantCreateUnsupportedMediaTypeError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "unsupported_media_type";
+        };
+        /** VariantCreateUnprocessableContentError */
+        VariantCreateUnprocessableContentError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "invalid_product" | "unknown_category";
+            /** Errors */
+            errors?: {
+                [key: string]: string[];
+            };
+        };
+        /** VariantUpdateBadRequestError */
+        VariantUpdateBadRequestError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "malformed_json";
+        };
+        /** VariantUpdateUnauthorizedError */
+        VariantUpdateUnauthorizedError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "token_expired" | "token_invalid" | "token_missing";
+        };
+        /** VariantUpdateForbiddenError */
+        VariantUpdateForbiddenError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "permission_denied";
+        };
+        /** VariantUpdateNotFoundError */
+        VariantUpdateNotFoundError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "variant_not_found";
+        };
+        /** VariantUpdateConflictError */
+        VariantUpdateConflictError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "sku_taken";
+        };
+        /** VariantUpdateContentTooLargeError */
+        VariantUpdateContentTooLargeError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "body_too_large";
+        };
+        /** VariantUpdateUnsupportedMediaTypeError */
+        VariantUpdateUnsupportedMediaTypeError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "unsupported_media_type";
+        };
+        /** VariantUpdateUnprocessableContentError */
+        VariantUpdateUnprocessableContentError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "invalid_product" | "stock_below_zero";
+            /** Errors */
+            errors?: {
+                [key: string]: string[];
+            };
+            /** Sku */
+            sku?: string;
+            /** Stock */
+            stock?: number;
+        };
+        /**
+         * VariantPatch
+         * @description PATCH a variant: only the fields sent change (`stock` sets a new figure).
+         */
+        VariantPatch: {
+            /** Sku */
+            sku?: string;
+            /**
+             * Price
+             * @example 19.99
+             */
+            price?: string;
+            /** Stock */
+            stock?: number;
+            /** Compare At Price */
+            compare_at_price?: string | null;
+            /** Weight Grams */
+            weight_grams?: number | null;
+            /** Position */
+            position?: number;
+            /** Is Active */
+            is_active?: boolean;
+        };
+        /** VariantDeleteUnauthorizedError */
+        VariantDeleteUnauthorizedError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "token_expired" | "token_invalid" | "token_missing";
+        };
+        /** VariantDeleteForbiddenError */
+        VariantDeleteForbiddenError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "permission_denied";
+        };
+        /** VariantDeleteNotFoundError */
+        VariantDeleteNotFoundError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "variant_not_found";
+        };
+        /** VariantDeleteConflictError */
+        VariantDeleteConflictError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "last_variant";
+        };
         /** CartItemOut */
         CartItemOut: {
             /** Id */
             id: number;
-            /** @description null when the product was deactivated or deleted: then only the name and sku copied into the line are shown. */
+            /** @description null when the product or variant was deactivated or deleted: then only the name, sku and variant title copied into the line are shown. */
             product: components["schemas"]["ProductOut"] | null;
+            /** Variant Id */
+            variant_id: number | null;
+            /**
+             * Variant Title
+             * @description "M / Red"; empty for a product without options.
+             */
+            variant_title: string;
             /** Name */
             name: string;
             /** Sku */
@@ -1662,6 +2138,8 @@ export interface components {
             code: "out_of_stock" | "quantity_limit";
             /** Product Ids */
             product_ids?: number[];
+            /** Variant Ids */
+            variant_ids?: number[];
             /** Available */
             available?: number;
             /** Lines */
@@ -1671,6 +2149,8 @@ export interface components {
         ShortLine: {
             /** Product Id */
             product_id: number;
+            /** Variant Id */
+            variant_id: number;
             /** Requested */
             requested: number;
             /** Available */
@@ -1696,10 +2176,34 @@ export interface components {
              */
             code: "unsupported_media_type";
         };
-        /** CartAddIn */
+        /** CartAddUnprocessableContentError */
+        CartAddUnprocessableContentError: {
+            /** Detail */
+            detail: string;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "variant_required";
+            /** Variant Ids */
+            variant_ids?: number[];
+        };
+        /**
+         * CartAddIn
+         * @description `variant_id`, or `product_id` for a product with one variant (else 422
+         *     `variant_required`); exactly one of them.
+         */
         CartAddIn: {
-            /** Product Id */
-            product_id: number;
+            /**
+             * Variant Id
+             * @description The variant to add.
+             */
+            variant_id?: number;
+            /**
+             * Product Id
+             * @description A product with a single variant (v1).
+             */
+            product_id?: number;
             /**
              * Quantity
              * @default 1
@@ -1747,6 +2251,8 @@ export interface components {
             code: "out_of_stock" | "product_unavailable" | "quantity_limit";
             /** Product Ids */
             product_ids?: number[];
+            /** Variant Ids */
+            variant_ids?: number[];
             /** Available */
             available?: number;
             /** Lines */
@@ -2051,6 +2557,10 @@ export interface components {
             id: number;
             /** Product Id */
             product_id: number | null;
+            /** Variant Id */
+            variant_id: number | null;
+            /** Variant Title */
+            variant_title: string;
             /** Sku */
             sku: string;
             /** Name */
@@ -2185,6 +2695,8 @@ export interface components {
             line_ids?: number[];
             /** Product Ids */
             product_ids?: number[];
+            /** Variant Ids */
+            variant_ids?: number[];
             /** Available */
             available?: number;
             /** Lines */
@@ -3404,6 +3916,8 @@ export interface operations {
                 max_price?: string;
                 /** @description true: stock > 0; false: sold out. */
                 in_stock?: boolean | string;
+                /** @description "Name:Value" (e.g. Size:M), repeatable: a variant with all of them. */
+                option?: string[] | null;
                 ordering?: ("price" | "-price" | "name" | "-name" | "created_at" | "-created_at") | string;
                 limit?: number;
                 offset?: number;
@@ -3453,7 +3967,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ProductIn"];
+                "application/json": components["schemas"]["ProductCreateIn"];
             };
         };
         responses: {
@@ -3837,6 +4351,320 @@ export interface operations {
             };
         };
     };
+    productGetBySlug: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductGetBySlugUnauthorizedError"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductGetBySlugNotFoundError"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    variantCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VariantIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantCreateBadRequestError"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantCreateUnauthorizedError"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantCreateForbiddenError"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantCreateNotFoundError"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantCreateConflictError"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantCreateContentTooLargeError"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantCreateUnsupportedMediaTypeError"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"] | components["schemas"]["VariantCreateUnprocessableContentError"];
+                };
+            };
+        };
+    };
+    variantDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantDeleteUnauthorizedError"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantDeleteForbiddenError"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantDeleteNotFoundError"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantDeleteConflictError"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    variantUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VariantPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantUpdateBadRequestError"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantUpdateUnauthorizedError"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantUpdateForbiddenError"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantUpdateNotFoundError"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantUpdateConflictError"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantUpdateContentTooLargeError"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantUpdateUnsupportedMediaTypeError"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"] | components["schemas"]["VariantUpdateUnprocessableContentError"];
+                };
+            };
+        };
+    };
     cartGet: {
         parameters: {
             query?: never;
@@ -3950,7 +4778,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationErrorOut"];
+                    "application/json": components["schemas"]["ValidationErrorOut"] | components["schemas"]["CartAddUnprocessableContentError"];
                 };
             };
         };
