@@ -255,6 +255,33 @@ def option_value_field(position: int) -> Field:
     )
 
 
+STOCK_WANTED = "stock_wanted"
+
+
+def stock_wanted(variant: Variant) -> int | None:
+    """The stock a row asks for (None: its stock cell was blank or absent)."""
+    return getattr(variant, STOCK_WANTED, None)
+
+
+class StockField(Field):
+    """`stock`: the figure a row asks for, kept beside the variant (`stock_wanted`), never
+    in its stock, which only catalog.inventory changes (`ProductResource.write` turns the
+    figure into a stock change). Read back as that figure, else as the variant's stock,
+    so a row's before/after and the unchanged check compare it; exported as the stock."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            attribute=STOCK_WANTED,
+            column_name="stock",
+            widget=WholeNumberWidget(),
+            saves_null_values=False,
+        )
+
+    def get_value(self, instance: Variant) -> int:
+        wanted = stock_wanted(instance)
+        return instance.stock if wanted is None else wanted
+
+
 def cell_blank(row: dict[str, Any], column: str) -> bool:
     return not cell_text(row.get(column)).strip()
 
@@ -309,9 +336,7 @@ class ProductResource(CatalogResource):
     compare_at_price = Field(
         attribute="compare_at_price", column_name="compare_at_price", widget=PriceWidget()
     )
-    stock = Field(
-        attribute="stock", column_name="stock", widget=WholeNumberWidget(), saves_null_values=False
-    )
+    stock = StockField()
     weight_grams = Field(
         attribute="weight_grams", column_name="weight_grams", widget=WholeNumberWidget()
     )
@@ -478,7 +503,7 @@ class ProductResource(CatalogResource):
         errors: dict[str, list[str]] = {}
         if instance.price is None:
             errors["price"] = ["A new variant needs a price."]
-        if instance.stock < 0:
+        if (stock_wanted(instance) or 0) < 0:
             errors["stock"] = ["Stock cannot be negative."]
         try:
             variant_validate(variant=instance)
@@ -553,9 +578,10 @@ class ProductResource(CatalogResource):
             self.update_instances, self.read_variants, VARIANT_UPDATABLE
         )
         stock_changes = [
-            StockChange(variant_id=v.pk, set_to=v.stock, expected=read["stock"])
+            StockChange(variant_id=v.pk, set_to=wanted, expected=seen)
             for v in self.update_instances
-            if v.stock != (read := self.read_variants[v.pk])["stock"]
+            if (wanted := stock_wanted(v)) is not None
+            and wanted != (seen := self.read_variants[v.pk]["stock"])
         ]
         changed_options = [
             o for g in groups if g.options_changed for o in product_options(g.product)
@@ -575,16 +601,14 @@ class ProductResource(CatalogResource):
             batch_size=self._meta.batch_size,
         )
         ProductOption.objects.bulk_update(changed_options, ["values"])
-        opening = {id(v): v.stock for v in self.create_instances}
-        for variant in self.create_instances:  # bulk_create takes their products' new pks
-            variant.stock = 0
+        # New variants have no stock (the model's default); bulk_create takes their
+        # products' new pks.
         Variant.objects.bulk_create(self.create_instances, batch_size=self._meta.batch_size)
-        for variant in self.create_instances:
-            variant.stock = opening[id(variant)]
-            if variant.stock:
-                stock_changes.append(
-                    StockChange(variant_id=variant.pk, set_to=variant.stock, expected=0)
-                )
+        stock_changes += [
+            StockChange(variant_id=variant.pk, set_to=wanted, expected=0)
+            for variant in self.create_instances
+            if (wanted := stock_wanted(variant))
+        ]
         connection = connections[self.get_db_connection_name()]
         update_rows(connection, Variant, variant_columns)
         update_rows(connection, Product, product_columns)
