@@ -7,14 +7,23 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from import_export.results import Result
 
-from catalog.inventory import Reason, stock_drift
+from accounts.models import User
+from catalog.inventory import Reason, stock_drift, stock_reserve
 from catalog.models import Product, ProductOption, StockMovement, Variant
 from catalog.resources import ProductResource
 from catalog.tests.factories import category_make, product_make, product_with_options_make
-from catalog.tests.test_import_export import import_csv, writes_of
+from catalog.tests.test_import_export import (
+    CSV_FORMAT,
+    confirm,
+    csv_upload,
+    import_csv,
+    preview,
+    writes_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -333,4 +342,43 @@ def test_products_with_variants_import_in_a_constant_number_of_queries() -> None
         return len(queries)
 
     assert queries_to_import(3) == queries_to_import(30)
+    assert stock_drift() == []
+
+
+def test_the_admin_previews_and_confirms_a_product_with_options(
+    client: Client, superuser: User
+) -> None:
+    category_make(slug="shirts")
+    client.force_login(superuser)
+
+    page = preview(client, csv_upload(TEE), CSV_FORMAT)
+
+    assert page.context["result"].totals["new"] == 4
+    assert not Variant.objects.exists()
+    done = confirm(client, page)
+
+    assert done.redirected_to == "/admin/catalog/product/"
+    tee = Product.objects.get(slug="tee")
+    assert tee.variants.count() == 4
+    movements = StockMovement.objects.filter(reason=Reason.IMPORT)
+    assert sorted(movements.values_list("sku", "delta")) == [("TEE-M-RED", 4), ("TEE-S-RED", 5)]
+    assert set(movements.values_list("actor", flat=True)) == {superuser.pk}
+
+
+def test_the_admin_confirm_keeps_each_variants_sales_since_the_preview(
+    client: Client, superuser: User
+) -> None:
+    tee = product_with_options_make(options={"Size": ["S", "M"]}, stock=10)
+    small, medium = tee.variants.order_by("position")
+    client.force_login(superuser)
+    text = f"sku,price,stock\n{small.sku},11.00,10\n{medium.sku},11.00,15\n"
+    page = preview(client, csv_upload(text), CSV_FORMAT)
+    stock_reserve(lines=[(small.pk, 2)], reason=Reason.CHECKOUT)  # a sale meanwhile
+
+    confirm(client, page)
+
+    assert list(tee.variants.order_by("position").values_list("price", "stock")) == [
+        (Decimal("11.00"), 8),  # the preview's 10 was the stock then: the sale stays
+        (Decimal("11.00"), 15),
+    ]
     assert stock_drift() == []
