@@ -2,13 +2,13 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Self, get_args
+from typing import Annotated, Any, get_args
 
 from django.conf import settings
 from django.db.models.fields.files import FieldFile
 from ninja import Path as PathParam
 from ninja import Schema
-from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from catalog.models import MAX_OPTIONS, Product, ProductImage, ProductOption, TaxClass, Variant
@@ -42,6 +42,8 @@ SearchText = text_in(200, required=False)
 Weight = json_int(ge=0, le=2**31 - 1)
 Position = json_int(ge=0, le=2**31 - 1)
 Slug = Annotated[str, PathParam(max_length=220)]
+# A JSON string naming a tax class (strict bodies take no plain string for an enum).
+TaxClassIn = Annotated[TaxClass, BeforeValidator(lambda value: TaxClass(value))]
 OptionFilter = Annotated[str, Field(pattern=r"^[^:]+:.+$", max_length=200)]
 
 
@@ -200,7 +202,7 @@ class ProductIn(BodyIn):
     description: Description = ""
     category_id: Id | None = None
     is_active: bool = True
-    tax_class: TaxClass = TaxClass.STANDARD
+    tax_class: TaxClassIn = TaxClass.STANDARD
 
 
 OptionName = text_in(60)
@@ -227,34 +229,24 @@ class VariantIn(BodyIn):
 
 class ProductCreateIn(ProductIn):
     """POST: a v1 product (`sku`, `price`, `stock`: one default variant), or `options`
-    and `variants` (each option combination at most once)."""
+    and `variants` (each option combination at most once); not both (422
+    `invalid_product`, as for any other rule of a product)."""
 
     sku: Sku | SkipJsonSchema[None] = None
     price: MoneyIn | SkipJsonSchema[None] = None
-    stock: Stock | SkipJsonSchema[None] = None
+    stock: Stock = 0
     options: Annotated[list[OptionIn], Field(max_length=MAX_OPTIONS)] = Field(default_factory=list)
     variants: Annotated[list[VariantIn], Field(max_length=1000)] | SkipJsonSchema[None] = None
 
-    @model_validator(mode="after")
-    def _variants_or_v1(self) -> Self:
-        v1 = (self.sku, self.price, self.stock)
-        if self.variants is None and None in v1:
-            raise ValueError("Give sku, price and stock (one variant), or variants.")
-        if self.variants is not None and v1 != (None, None, None):
-            raise ValueError("Give sku, price and stock, or variants, not both.")
-        if self.options and self.variants is None:
-            raise ValueError("A product with options needs its variants.")
-        return self
-
     def service_fields(self) -> dict[str, Any]:
-        """The keyword arguments of catalog.services.product_create."""
-        fields = self.dict(exclude={"options", "variants"})
-        if self.variants is None:
-            return fields
+        """The keyword arguments of catalog.services.product_create (which checks that
+        the v1 fields or the variants are given, and not both)."""
         return {
-            **{k: v for k, v in fields.items() if k not in ("sku", "price", "stock")},
+            **self.dict(exclude={"options", "variants"}, exclude_none=True),
             "options": [option.dict() for option in self.options],
-            "variants": [variant.dict(exclude_unset=True) for variant in self.variants],
+            "variants": None
+            if self.variants is None
+            else [variant.dict(exclude_unset=True) for variant in self.variants],
         }
 
 
@@ -287,7 +279,7 @@ class ProductPatch(BodyIn):
     description: Description | SkipJsonSchema[None] = unset()
     category_id: Id | None = None
     is_active: bool | SkipJsonSchema[None] = unset()
-    tax_class: TaxClass | SkipJsonSchema[None] = unset()
+    tax_class: TaxClassIn | SkipJsonSchema[None] = unset()
 
     @field_validator(
         "sku", "name", "price", "stock", "description", "is_active", "tax_class", mode="before"

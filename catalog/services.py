@@ -163,11 +163,17 @@ def product_create(
 ) -> Product:
     """A product with its options and variants; v1 style (`sku`, `price`, `stock`), one
     default variant. All or nothing: any invalid field and nothing is written."""
+    if (variants is None) == (sku is None and price is None and not stock):
+        raise ProductInvalid(
+            "This product is not valid.",
+            errors={"variants": ["Give variants, or a sku and a price (not both)."]},
+        )
     if variants is None:
         if sku is None or price is None:
+            missing = "sku" if sku is None else "price"
             raise ProductInvalid(
                 "This product is not valid.",
-                errors={"variants": ["Give variants, or a sku and a price for one."]},
+                errors={missing: ["This field is required (or give variants)."]},
             )
         variants = [VariantFields(sku=sku, price=price, stock=stock)]
     product = Product(

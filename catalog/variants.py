@@ -154,12 +154,12 @@ def _variant_save(variant: Variant, *, update_fields: list[str] | None = None) -
             raise SkuTaken(
                 f"A variant with SKU {variant.sku!r} exists already.", sku=variant.sku
             ) from error
-        if variant.title:
-            raise ProductInvalid(
-                "This variant is not valid.",
-                errors={"options": [f"The product has a variant {variant.title} already."]},
-            ) from error
-        raise
+        taken = (
+            f"The product has a variant {variant.title} already."
+            if variant.title
+            else "A product without options has one variant: give it options first."
+        )
+        raise ProductInvalid("This variant is not valid.", errors={"options": [taken]}) from error
 
 
 @transaction.atomic

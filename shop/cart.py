@@ -63,17 +63,22 @@ def _quantity_check(*, variant: Variant, quantity: int) -> None:
 
 
 def cart_variant(*, variant_id: int | None = None, product_id: int | None = None) -> Variant:
-    """The variant on sale that a cart add means: `variant_id`, or the one variant of
-    `product_id` (a product with several: VariantRequired, naming them)."""
+    """The variant on sale that a cart add means: `variant_id` (of `product_id`, when
+    both are given), or the one variant of `product_id` (a product with several, or no
+    id at all: VariantRequired, naming the variants)."""
     on_sale = Variant.objects.filter(is_active=True, product__is_active=True).select_related(
         "product"
     )
+    if product_id is not None:
+        on_sale = on_sale.filter(product_id=product_id)
     if variant_id is not None:
         variant = on_sale.filter(pk=variant_id).first()
         if variant is None:
             raise NotFound("Variant not found.")
         return variant
-    variants = list(on_sale.filter(product_id=product_id).order_by("position", "pk")[:100])
+    if product_id is None:
+        raise VariantRequired("Say what to add: a variant_id (or a product_id).", variant_ids=[])
+    variants = list(on_sale.order_by("position", "pk")[:100])
     if not variants:
         raise NotFound("Product not found.")
     if len(variants) > 1:

@@ -3,12 +3,12 @@
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated
 
 from django.conf import settings
 from django_countries import countries
 from ninja import Schema
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from catalog.schemas import ProductOut
@@ -40,20 +40,14 @@ Country = Annotated[CountryCode, BeforeValidator(_country_code)]
 
 
 class CartAddIn(BodyIn):
-    """`variant_id`, or `product_id` for a product with one variant (else 422
-    `variant_required`); exactly one of them."""
+    """`variant_id`, or `product_id` for a product with one variant (a product with more,
+    or neither id: 422 `variant_required`); both: the variant must be that product's."""
 
     variant_id: Id | SkipJsonSchema[None] = Field(None, description="The variant to add.")
     product_id: Id | SkipJsonSchema[None] = Field(
         None, description="A product with a single variant (v1)."
     )
     quantity: Quantity = 1
-
-    @model_validator(mode="after")
-    def _one_of_them(self) -> Self:
-        if (self.variant_id is None) == (self.product_id is None):
-            raise ValueError("Give a variant_id, or a product_id, not both.")
-        return self
 
 
 class CartUpdateIn(BodyIn):

@@ -120,7 +120,13 @@ def test_bad_product_input_is_422(client: Client, staff: User, change: dict) -> 
     assert not Product.objects.exists()
 
 
-@pytest.mark.parametrize("missing", ["sku", "name", "price", "stock"])
+def test_a_v1_product_without_stock_has_none(client: Client, staff: User) -> None:
+    body = {key: value for key, value in NEW.items() if key != "stock"}
+    response = post_json(client, "/api/products/", body, **bearer(staff))
+    assert (response.status_code, response.json()["stock"]) == (201, 0)
+
+
+@pytest.mark.parametrize("missing", ["sku", "name", "price"])
 def test_required_fields(client: Client, staff: User, missing: str) -> None:
     body = {key: value for key, value in NEW.items() if key != missing}
     assert post_json(client, "/api/products/", body, **bearer(staff)).status_code == 422

@@ -1444,7 +1444,8 @@ export interface components {
         /**
          * ProductCreateIn
          * @description POST: a v1 product (`sku`, `price`, `stock`: one default variant), or `options`
-         *     and `variants` (each option combination at most once).
+         *     and `variants` (each option combination at most once); not both (422
+         *     `invalid_product`, as for any other rule of a product).
          */
         ProductCreateIn: {
             /** Sku */
@@ -1456,7 +1457,10 @@ export interface components {
              * @example 19.99
              */
             price?: string;
-            /** Stock */
+            /**
+             * Stock
+             * @default 0
+             */
             stock?: number;
             /**
              * Description
@@ -2190,8 +2194,8 @@ export interface components {
         };
         /**
          * CartAddIn
-         * @description `variant_id`, or `product_id` for a product with one variant (else 422
-         *     `variant_required`); exactly one of them.
+         * @description `variant_id`, or `product_id` for a product with one variant (a product with more,
+         *     or neither id: 422 `variant_required`); both: the variant must be that product's.
          */
         CartAddIn: {
             /**
