@@ -1,4 +1,5 @@
-"""Time `manage.py import_products` on N generated rows: create, update, unchanged, same name.
+"""Time `manage.py import_products` on N generated variant rows: create, update, unchanged,
+same name.
 
     .venv/bin/python bench/import_products.py [--rows 10000]
     DATABASE_URL=postgres://root@127.0.0.1:5432/novacart_bench \
@@ -22,27 +23,47 @@ from random import Random
 
 ROOT = Path(__file__).resolve().parent.parent
 CATEGORIES = 20
+SIZES = ("S", "M", "L", "XL")  # every product has these four variants
+HEADER = [
+    "handle",
+    "name",
+    "description",
+    "category",
+    "is_active",
+    "option1_name",
+    "option1_value",
+    "sku",
+    "price",
+    "stock",
+]
 
 
 def write_csv(path: Path, rows: int, *, version: int, same_name: bool = False) -> None:
-    """Rows BENCH-000001..; each version changes every row's name, price and stock.
+    """Variant rows BENCH-000001-S..: products of four sizes (one row each, handle
+    bench-1..), the product's fields on every row; each version changes every product's
+    name and every variant's price and stock.
 
-    `same_name`: new rows SAME-000001.. that all have one name (each needs a new slug).
+    `same_name`: new products SAME-000001.. of one variant each, no handle, all of one
+    name (each needs a new slug).
     """
     rng = Random(version)
     with path.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
-        writer.writerow(["sku", "name", "description", "price", "stock", "category", "is_active"])
-        for n in range(1, rows + 1):
+        writer.writerow(HEADER)
+        for row in range(rows):
+            n, size = (row + 1, "") if same_name else (row // len(SIZES) + 1, SIZES[row % 4])
             writer.writerow(
                 [
-                    f"SAME-{n:06d}" if same_name else f"BENCH-{n:06d}",
+                    "" if same_name else f"bench-{n}",
                     "Bench product" if same_name else f"Bench product {n} v{version}",
                     f"A product made up for the import benchmark, number {n}.",
-                    Decimal(rng.randrange(100, 100_000)) / 100,
-                    rng.randrange(0, 500),
                     f"bench-{n % CATEGORIES}",
                     1 if n % 10 else 0,
+                    "" if same_name else "Size",
+                    size,
+                    f"SAME-{n:06d}" if same_name else f"BENCH-{n:06d}-{size}",
+                    Decimal(rng.randrange(100, 100_000)) / 100,
+                    rng.randrange(0, 500),
                 ]
             )
 
@@ -76,16 +97,17 @@ def main() -> None:
         from django.core.management import call_command
         from django.db import connection
 
-        from catalog.models import Category, Product
+        from catalog.models import Category, Product, StockMovement
 
         call_command("migrate", verbosity=0)
         Product.objects.all().delete()
+        StockMovement.objects.all().delete()
         Category.objects.all().delete()
         Category.objects.bulk_create(
             Category(name=f"Bench {n}", slug=f"bench-{n}") for n in range(CATEGORIES)
         )
 
-        print(f"{connection.vendor}, {args.rows} rows")
+        print(f"{connection.vendor}, {args.rows} variant rows")
         runs = (("create", 1, False), ("update", 2, False), ("unchanged", 2, False))
         for label, version, same_name in (*runs, ("same name", 3, True)):
             path = workdir / f"products-v{version}.csv"

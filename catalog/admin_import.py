@@ -1,5 +1,5 @@
 """The admin's import forms: files over the import limits are refused; the products'
-confirm step applies stock cells against the stock the preview showed."""
+confirm step applies stock cells against the stock of each variant the preview showed."""
 
 from typing import Any
 
@@ -35,8 +35,9 @@ class StockSeenConfirmForm(ConfirmImportForm):
 
 
 class StockSeenImportMixin:
-    """Carry the stock the preview read to the confirm step (ProductResource's stock_seen),
-    so a checkout between the two is neither undone nor silently overwritten."""
+    """Carry the stock the preview read to the confirm step (ProductResource's stock_seen,
+    {variant pk: stock}), so a checkout between the two is neither undone nor silently
+    overwritten: the confirm's stock changes expect those figures (catalog.inventory)."""
 
     confirm_form_class = StockSeenConfirmForm
 

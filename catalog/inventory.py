@@ -16,8 +16,8 @@ The movements of a variant therefore sum to its stock; `stock_drift` proves it a
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db import connection, transaction
+from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -86,15 +86,16 @@ def _apply(
     deltas = {pk: delta for pk, delta in sorted(deltas.items()) if delta}
     if not deltas:
         return []
-    for start in range(0, len(deltas), LOCK_CHUNK):
-        chunk = dict(list(deltas.items())[start : start + LOCK_CHUNK])
-        Variant.objects.filter(pk__in=chunk).update(
-            stock=F("stock")
-            + Case(
-                *(When(pk=pk, then=Value(delta)) for pk, delta in chunk.items()),
-                output_field=IntegerField(),
-            ),
-            updated_at=timezone.now(),
+    # One `stock = stock + %s` per variant in a single executemany: the rows are locked, and
+    # a CASE WHEN over hundreds of ids cost the import a third of its time.
+    updated_at = Variant._meta.get_field("updated_at")
+    now = updated_at.get_db_prep_save(timezone.now(), connection)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {quote(Variant._meta.db_table)} SET {quote('stock')} = {quote('stock')} + %s, "
+            f"{quote(updated_at.column)} = %s WHERE {quote('id')} = %s",
+            [(delta, now, pk) for pk, delta in deltas.items()],
         )
     movements = []
     for pk, delta in deltas.items():

@@ -69,13 +69,11 @@ class TextWidget(widgets.CharWidget):
 
 
 class PriceWidget(widgets.DecimalWidget):
-    """A required decimal; its range and places are checked by the model field."""
+    """A decimal, or None for a blank cell (the resource says whether one is required);
+    its range and places are checked by the model field."""
 
-    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Decimal:
-        number = cell_decimal(value)
-        if number is None:
-            raise ValueError("A price is required.")
-        return number
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Decimal | None:
+        return cell_decimal(value)
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
         if kwargs.get("force_native_type"):  # XLSX: a real number cell

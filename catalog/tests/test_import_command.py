@@ -9,7 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from catalog.management.commands.import_products import Command
-from catalog.models import Product
+from catalog.models import Product, StockMovement, Variant
+from catalog.resources import COLUMNS
 from catalog.tests.factories import category_make, product_make
 
 pytestmark = pytest.mark.django_db
@@ -44,8 +45,12 @@ def test_summary_counts_created_updated_and_unchanged(tmp_path: Path) -> None:
     assert "created 1, updated 1, unchanged 1, invalid 0." in out
     assert "Import done." in out
     assert "100%  3/3 rows" in err
-    assert Product.objects.get(sku="NEW").price == Decimal("3.50")
-    assert Product.objects.get(sku="UPD").name == "New"
+    new = Variant.objects.get(sku="NEW")
+    assert (new.price, new.stock, new.product.description) == (Decimal("3.50"), 4, "Big")
+    assert Variant.objects.get(sku="UPD").product.name == "New"
+    movement = StockMovement.objects.get(variant=new)
+    assert (movement.reason, movement.delta, movement.actor) == ("import", 4, None)
+    assert f"Stock movements: {movement.reference}" in out
 
 
 def test_xlsx_file_is_read_by_its_extension(tmp_path: Path) -> None:
@@ -58,7 +63,7 @@ def test_xlsx_file_is_read_by_its_extension(tmp_path: Path) -> None:
     out, _ = run(path)
 
     assert "created 1" in out
-    assert Product.objects.get(sku="X-1").price == Decimal("4.20")
+    assert Variant.objects.get(sku="X-1").price == Decimal("4.20")
 
 
 def test_invalid_rows_are_listed_with_row_and_column_and_nothing_is_written(
@@ -78,10 +83,10 @@ def test_invalid_rows_are_listed_with_row_and_column_and_nothing_is_written(
     assert "created 0, updated 1, unchanged 0, invalid 2." in lines[0]
     assert lines[1:] == [
         "  Row 2 (line 3): price: The price cannot be negative.",
-        "  Row 3 (line 4): stock: “x” is not a whole number.",
         "  Row 3 (line 4): category: There is no category with the slug “ghost”.",
+        "  Row 3 (line 4): stock: “x” is not a whole number.",
     ]
-    assert list(Product.objects.values_list("sku", "name")) == [("KEEP", "Before")]
+    assert list(Variant.objects.values_list("sku", "product__name")) == [("KEEP", "Before")]
 
 
 def test_invalid_file_exits_with_status_1(
@@ -92,7 +97,7 @@ def test_invalid_file_exits_with_status_1(
     monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
 
     with pytest.raises(SystemExit) as exit_info:
-        Command().run_from_argv(["manage.py", "import_products", str(path)])
+        Command().run_from_argv(["manage.py", "import_products", str(path), "--skip-checks"])
 
     assert exit_info.value.code == 1
     assert "Nothing was imported" in capsys.readouterr().err
@@ -100,15 +105,15 @@ def test_invalid_file_exits_with_status_1(
 
 
 def test_wrong_header_is_one_clear_error(tmp_path: Path) -> None:
-    path = write(tmp_path, "sku,title,price\nA,B,1\n")
+    path = write(tmp_path, "name,title,price\nA,B,1\n")
     out = io.StringIO()
 
     with pytest.raises(CommandError):
         call_command("import_products", str(path), stdout=out, stderr=io.StringIO())
 
     assert out.getvalue().splitlines()[1:] == [
-        "  File: Wrong header row: missing column(s): name; unknown column(s): title. "
-        "Expected: sku, name, description, price, stock, category, is_active."
+        "  File: Wrong header row: missing column(s): sku; unknown column(s): title. "
+        f"Expected: {', '.join(COLUMNS)}."
     ]
 
 
@@ -121,7 +126,8 @@ def test_dry_run_reports_and_writes_nothing(tmp_path: Path) -> None:
     assert "products.csv (dry run): 2 rows" in out
     assert "created 1, updated 1, unchanged 0, invalid 0." in out
     assert "Dry run: the file is valid; nothing was written." in out
-    assert list(Product.objects.values_list("sku", "name")) == [("UPD", "Old")]
+    assert list(Variant.objects.values_list("sku", "product__name")) == [("UPD", "Old")]
+    assert Product.objects.count() == 1
 
 
 def test_dry_run_of_an_invalid_file_fails_too(tmp_path: Path) -> None:
