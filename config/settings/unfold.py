@@ -62,6 +62,18 @@ UNFOLD = {
                         "permission": _can("catalog.view_product"),
                     },
                     {
+                        "title": "Variants and stock",
+                        "icon": "style",
+                        "link": reverse_lazy("admin:catalog_variant_changelist"),
+                        "permission": _can("catalog.view_product"),
+                    },
+                    {
+                        "title": "Stock movements",
+                        "icon": "swap_vert",
+                        "link": reverse_lazy("admin:catalog_stockmovement_changelist"),
+                        "permission": _can("catalog.view_product"),
+                    },
+                    {
                         "title": "Categories",
                         "icon": "category",
                         "link": reverse_lazy("admin:catalog_category_changelist"),
