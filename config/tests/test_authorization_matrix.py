@@ -26,7 +26,7 @@ from ninja_jwt.tokens import RefreshToken
 from accounts.groups import CATALOG_MANAGERS, ORDER_MANAGERS
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, bearer, staff_make, user_make
-from catalog.models import Product
+from catalog.models import Product, Variant
 from catalog.services import wishlist_add
 from catalog.tests.factories import product_make, product_with_options_make
 from config.api import api
@@ -50,7 +50,8 @@ class World:
     other: User
     staff: User
     product: Product
-    tee: Product  # sizes S and M made, L not yet
+    shirt: Product  # with options: sizes S and M made, L to add
+    variant: Variant  # the shirt's S
     address: Address
     cart_line: CartLine
     order: Order
@@ -97,6 +98,7 @@ def _reset_link(user: User) -> dict[str, str]:
 
 
 PRODUCT = {"sku": "NEW-1", "name": "New product", "price": "5.00", "stock": 3}
+VARIANT = {"sku": "NEW-L", "options": {"Size": "L"}, "price": "5.00", "stock": 2}
 ADDRESS = {"full_name": "A", "line1": "1 Road", "city": "Town", "postal_code": "1", "country": "FR"}
 OPEN, USER, STAFF = (200, 200, 200, 200), (401, 200, 200, 200), (401, 403, 403, 200)
 
@@ -155,6 +157,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/categories/"): Row(*OPEN, lambda w: Request("/api/categories/")),
     ("GET", "/api/products/"): Row(*OPEN, lambda w: Request("/api/products/")),
     ("GET", "/api/products/{id}/"): Row(*OPEN, lambda w: Request(f"/api/products/{w.product.pk}/")),
+    ("GET", "/api/products/by-slug/{slug}/"): Row(
+        *OPEN, lambda w: Request(f"/api/products/by-slug/{w.product.slug}/")
+    ),
     ("POST", "/api/products/"): Row(
         401, 403, 403, 201, lambda w: Request("/api/products/", PRODUCT), needs="add_product"
     ),
@@ -176,23 +181,17 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w: Request(f"/api/products/{w.product.pk}/"),
         needs="delete_product",
     ),
-    ("GET", "/api/products/by-slug/{slug}/"): Row(
-        *OPEN, lambda w: Request(f"/api/products/by-slug/{w.product.slug}/")
-    ),
     ("POST", "/api/products/{id}/variants/"): Row(
         401,
         403,
         403,
         201,
-        lambda w: Request(
-            f"/api/products/{w.tee.pk}/variants/",
-            {"sku": "TEE-L", "options": {"Size": "L"}, "price": "5.00"},
-        ),
+        lambda w: Request(f"/api/products/{w.shirt.pk}/variants/", VARIANT),
         needs="change_product",
     ),
     ("PATCH", "/api/variants/{id}/"): Row(
         *STAFF,
-        lambda w: Request(f"/api/variants/{w.tee.variants.first().pk}/", {"price": "6.00"}),
+        lambda w: Request(f"/api/variants/{w.variant.pk}/", {"price": "6.00"}),
         needs="change_product",
     ),
     ("DELETE", "/api/variants/{id}/"): Row(
@@ -200,7 +199,7 @@ MATRIX: dict[tuple[str, str], Row] = {
         403,
         403,
         204,
-        lambda w: Request(f"/api/variants/{w.tee.variants.last().pk}/"),
+        lambda w: Request(f"/api/variants/{w.variant.pk}/"),
         needs="change_product",
     ),
     ("GET", "/api/products/wishlist/"): Row(
@@ -316,24 +315,21 @@ def world(fake_stripe: FakeGateway, client: Client) -> World:
     assert paid.status_code == 200
     cart_line = cart_line_add(user=owner, product_id=product.pk).lines.get()
     item, _ = wishlist_add(user=owner, product_id=product.pk)
+    shirt = product_with_options_make(options={"Size": ["S", "M", "L"]})
+    shirt.variants.filter(option1="L").delete()  # the size a staff member adds
     return World(
         owner=owner,
         other=user_make("other@example.com"),
         staff=staff_make(),
         product=product,
-        tee=_tee(),
+        shirt=shirt,
+        variant=shirt.variants.get(option1="S"),
         address=address_make(user=owner),
         cart_line=cart_line,
         order=order,
         paid_order=paid_order,
         wishlist_item=item.pk,
     )
-
-
-def _tee() -> Product:
-    tee = product_with_options_make(options={"Size": ["S", "M"]})
-    tee.options.update(values=["S", "M", "L"])
-    return tee
 
 
 def _send(client: Client, method: str, request: Request, auth: dict[str, str]) -> Any:
@@ -404,6 +400,9 @@ def test_staff_without_the_permission_is_refused(
         ("POST", "/api/products/", ()),
         ("POST", "/api/products/", (ORDER_MANAGERS,)),
         ("DELETE", "/api/products/{id}/", (ORDER_MANAGERS,)),
+        ("POST", "/api/products/{id}/variants/", (ORDER_MANAGERS,)),
+        ("PATCH", "/api/variants/{id}/", (ORDER_MANAGERS,)),
+        ("DELETE", "/api/variants/{id}/", (ORDER_MANAGERS,)),
     ],
 )
 def test_staff_group_decides_what_the_api_allows(
@@ -416,6 +415,7 @@ def test_staff_group_decides_what_the_api_allows(
 
     assert response.status_code == 403, response.content
     assert response.json()["code"] == "permission_denied"
-    assert Product.objects.filter(variants__sku=PRODUCT["sku"]).exists() is False
+    assert Variant.objects.filter(sku__in=[PRODUCT["sku"], VARIANT["sku"]]).exists() is False
     assert Product.objects.filter(pk=world.product.pk).exists()
+    assert Variant.objects.get(pk=world.variant.pk).price == world.variant.price
     assert not world.paid_order.refunds.exists()

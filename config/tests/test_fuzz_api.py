@@ -20,6 +20,7 @@ from urllib.request import urlopen
 
 import pytest
 import schemathesis
+from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis import Case, CheckContext, Response
 from schemathesis.config import SchemathesisConfig
@@ -27,7 +28,12 @@ from schemathesis.config import SchemathesisConfig
 from accounts.models import User
 from accounts.tests.factories import bearer, staff_make, user_make
 from catalog.services import wishlist_add
-from catalog.tests.factories import category_make, product_image_make, product_make
+from catalog.tests.factories import (
+    category_make,
+    default_variant,
+    product_image_make,
+    product_make,
+)
 from config.api import api
 from core.throttling import ClientRateThrottle
 from payments.tests.helpers import FakeGateway
@@ -78,13 +84,33 @@ fuzz_settings = settings(
 PATH_ROWS = {
     "/api/products/{id}/": "product",
     "/api/products/wishlist/{id}/": "wishlist_item",
+    "/api/products/{id}/variants/": "product",
+    "/api/variants/{id}/": "variant",
     "/api/cart/update/{cart_id}/": "cart_line",
     "/api/cart/remove/{cart_id}/": "cart_line",
     "/api/addresses/{address_id}/": "address",
     "/api/orders/{order_id}/": "order",
     "/api/orders/cancel/{order_id}/": "order",
 }
-BODY_ROWS = {"product_id": "product", "address_id": "address", "order_id": "order"}
+BODY_ROWS = {
+    "product_id": "product",
+    "variant_id": "variant",
+    "address_id": "address",
+    "order_id": "order",
+}
+
+# Operations where a reported bug makes a request the schema allows fail its validation
+# (each pinned by a strict xfail in test_requests_the_schema_allows_pass_its_validation):
+# their fuzzing is expected to fail until it is fixed, and says so instead of hiding it.
+KNOWN_BUGS = {
+    "POST /api/products/": "catalog.schemas: a tax_class sent as JSON is refused (strict "
+    "enum); ProductCreateIn's 'sku and price, or variants' rule meets a bare 422",
+    "PUT /api/products/{id}/": "catalog.schemas: a tax_class sent as JSON is refused",
+    "PATCH /api/products/{id}/": "catalog.schemas: a tax_class sent as JSON is refused",
+    "POST /api/cart/add/": "shop.schemas.CartAddIn: both ids (or none) meet a bare 422",
+    "POST /api/products/{id}/variants/": "catalog.variants._variant_save: a second variant "
+    "of a product without options is a 500 (its IntegrityError is raised again)",
+}
 
 
 def _rows_of(user: User) -> dict[str, int]:
@@ -92,12 +118,14 @@ def _rows_of(user: User) -> dict[str, int]:
     category = category_make()
     product = product_make(stock=1000, category=category, description="Fuzzed.")
     product_image_make(product=product)
+    variant = default_variant(product)
     order = order_place(user=user, items=[(product, 1)])
     address = address_make(user=user)
     cart_line_add(user=user, product_id=product.pk, quantity=1)
     item, _ = wishlist_add(user=user, product_id=product.pk)
     return {
         "product": product.pk,
+        "variant": variant.pk,
         "wishlist_item": item.pk,
         "cart_line": user.cart.lines.get().pk,
         "address": address.pk,
@@ -136,10 +164,12 @@ def live(live_server: Any, monkeypatch: pytest.MonkeyPatch, fake_stripe: FakeGat
 
 
 @pytest.fixture
-def call(live: str) -> Callable[..., None]:
+def call(live: str, request: pytest.FixtureRequest) -> Callable[..., None]:
     """Send a case to the live server as the caller with `token` and `rows`; validate it."""
 
     def send(case: Case, *, token: str | None = None, rows: dict | None = None) -> None:
+        if token and case.operation.label in KNOWN_BUGS:  # anonymous: refused before
+            request.node.add_marker(pytest.mark.xfail(reason=KNOWN_BUGS[case.operation.label]))
         if rows:
             _use_real_ids(case, rows)
         # The caller's token replaces a generated one; a request made without the header
@@ -176,7 +206,71 @@ def test_the_fuzzed_schema_is_the_one_the_server_publishes(live: str) -> None:
 
 @pytest.fixture
 def public_rows() -> dict[str, int]:
-    return {"product": product_make().pk}
+    product = product_make()
+    return {"product": product.pk, "variant": default_variant(product).pk}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        pytest.param(
+            "POST",
+            "/api/products/",
+            lambda ids: {"sku": "TAX-1", "name": "Taxed", "price": "5.00", "tax_class": "reduced"},
+            marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS["POST /api/products/"]),
+            id="product create with a tax class",
+        ),
+        pytest.param(
+            "POST",
+            "/api/products/",
+            lambda ids: {"name": "Neither a sku nor variants"},
+            marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS["POST /api/products/"]),
+            id="product create with neither v1 fields nor variants",
+        ),
+        pytest.param(
+            "PATCH",
+            "/api/products/{product}/",
+            lambda ids: {"tax_class": "zero"},
+            marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS["PATCH /api/products/{id}/"]),
+            id="product patch of the tax class",
+        ),
+        pytest.param(
+            "POST",
+            "/api/products/{product}/variants/",
+            lambda ids: {"sku": "SECOND-1", "price": "5.00"},
+            marks=pytest.mark.xfail(
+                strict=True, reason=KNOWN_BUGS["POST /api/products/{id}/variants/"]
+            ),
+            id="a second variant for a product without options",
+        ),
+        pytest.param(
+            "POST",
+            "/api/cart/add/",
+            lambda ids: {"variant_id": ids["variant"], "product_id": ids["product"]},
+            marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS["POST /api/cart/add/"]),
+            id="cart add naming both a variant and a product",
+        ),
+    ],
+)
+def test_requests_the_schema_allows_pass_its_validation(
+    client: Client, method: str, path: str, body: Callable[[dict[str, int]], dict[str, Any]]
+) -> None:
+    """What fuzzing found, as plain requests: a body the schema allows may be refused by
+    a rule (4xx with a `code`), never by the framework's validation (a `detail` list),
+    and never with a 500."""
+    staff = staff_make("fuzz-staff@example.com")
+    product = product_make()
+    ids = {"product": product.pk, "variant": default_variant(product).pk}
+    response = client.generic(
+        method,
+        path.format(**ids),
+        json.dumps(body(ids)),
+        content_type="application/json",
+        **bearer(staff),
+    )
+    answer = response.json()
+    assert response.status_code < 500, answer
+    assert response.status_code < 300 or isinstance(answer.get("code"), str), answer
 
 
 @schema.parametrize()

@@ -41,6 +41,10 @@ OPERATION_IDS = [
     "productReplace",
     "productUpdate",
     "productDelete",
+    "productGetBySlug",
+    "variantCreate",
+    "variantUpdate",
+    "variantDelete",
     "cartGet",
     "cartAdd",
     "cartLineUpdate",
@@ -68,8 +72,17 @@ ANONYMOUS = {
     "categoryList",
 }
 # Public routes that read a token when one is sent (staff see inactive products).
-OPTIONAL_TOKEN = {"productList", "productGet"}
-STAFF = {"productCreate", "productReplace", "productUpdate", "productDelete", "refundCreate"}
+OPTIONAL_TOKEN = {"productList", "productGet", "productGetBySlug"}
+STAFF = {
+    "productCreate",
+    "productReplace",
+    "productUpdate",
+    "productDelete",
+    "variantCreate",
+    "variantUpdate",
+    "variantDelete",
+    "refundCreate",
+}
 
 
 @pytest.fixture(scope="module")
@@ -160,6 +173,8 @@ def test_an_unknown_country_is_refused(client: Client, customer: User) -> None:
 
 def test_error_responses_declare_the_codes_of_the_operation(schema: dict[str, Any]) -> None:
     assert _error_codes(schema, "cartAdd", "409") == {"out_of_stock", "quantity_limit"}
+    assert "variant_required" in _error_codes(schema, "cartAdd", "422")
+    assert _error_codes(schema, "variantDelete", "409") == {"last_variant"}
     assert _error_codes(schema, "orderCreate", "409") == {
         "out_of_stock",
         "product_unavailable",
@@ -184,7 +199,9 @@ def test_error_bodies_declare_their_extra_fields(schema: dict[str, Any]) -> None
     conflict = schema["components"]["schemas"]["CartAddConflictError"]
     assert conflict["required"] == ["detail", "code"]
     assert conflict["properties"]["detail"] == {"title": "Detail", "type": "string"}
-    assert {"product_ids", "available", "lines"} <= conflict["properties"].keys()
+    assert {"product_ids", "variant_ids", "available", "lines"} <= conflict["properties"].keys()
+    refused = schema["components"]["schemas"]["CartAddUnprocessableContentError"]
+    assert "variant_ids" in refused["properties"]
 
 
 def test_a_validation_error_has_its_own_schema(schema: dict[str, Any]) -> None:

@@ -10,8 +10,9 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
+from catalog.inventory import stock_adjust, stock_drift
 from catalog.models import Product
-from catalog.tests.factories import product_make
+from catalog.tests.factories import default_variant, product_make, stock_of
 from payments.errors import GatewayError
 from payments.models import Payment, Refund, WebhookEvent
 from payments.refunds import refund_send_automatic
@@ -29,7 +30,7 @@ from payments.tests.helpers import (
 )
 from shop.models import Order, OrderEvent, OrderStatus
 from shop.order_flow import order_cancel, orders_expire_pending
-from shop.tests.factories import order_place
+from shop.tests.factories import order_movements, order_place
 
 pytestmark = pytest.mark.django_db
 S = OrderStatus
@@ -298,8 +299,7 @@ def test_late_payment_after_expiry_revives_the_order_when_stock_is_left(
 ) -> None:
     Order.objects.filter(pk=payment.order_id).update(created_at=timezone.now() - timedelta(hours=1))
     assert [o.pk for o in orders_expire_pending()] == [payment.order_id]
-    product.refresh_from_db()
-    assert product.stock == 5
+    assert stock_of(product) == 5
 
     assert post_webhook(client, succeeded_event(payment.intent_id, amount=2500)).status_code == 200
 
@@ -308,8 +308,14 @@ def test_late_payment_after_expiry_revives_the_order_when_stock_is_left(
     assert order.stock_reserved
     assert order.cancelled_at is None
     assert order.paid_at is not None
-    product.refresh_from_db()
-    assert product.stock == 3
+    assert stock_of(product) == 3
+    sku = default_variant(product).sku
+    assert order_movements(order) == [
+        (sku, "checkout", -2, 3),
+        (sku, "expiry", 2, 5),
+        (sku, "late_payment", -2, 3),
+    ]
+    assert stock_drift() == []
     assert not Refund.objects.exists()
     assert WebhookEvent.objects.get().outcome == "late payment: order revived and paid"
 
@@ -323,7 +329,8 @@ def test_late_payment_after_expiry_is_refunded_when_the_stock_is_gone(
 ) -> None:
     Order.objects.filter(pk=payment.order_id).update(created_at=timezone.now() - timedelta(hours=1))
     orders_expire_pending()
-    Product.objects.filter(pk=product.pk).update(stock=1)  # sold to someone else meanwhile
+    # sold to someone else meanwhile
+    stock_adjust(variant=default_variant(product), set_to=1, actor=None)
 
     with django_capture_on_commit_callbacks(execute=False) as after_commit:
         response = post_webhook(client, succeeded_event(payment.intent_id, amount=2500))
@@ -335,8 +342,9 @@ def test_late_payment_after_expiry_is_refunded_when_the_stock_is_gone(
     payment, order = _reload(payment)
     assert order.status == S.CANCELLED
     assert not order.stock_reserved
-    product.refresh_from_db()
-    assert product.stock == 1
+    assert stock_of(product) == 1
+    assert [reason for _, reason, _, _ in order_movements(order)] == ["checkout", "expiry"]
+    assert stock_drift() == []
     refund = Refund.objects.get()
     assert (refund.amount, refund.status, refund.created_by) == (order.total, "succeeded", None)
     assert "cancelled" in refund.reason
@@ -357,14 +365,15 @@ def test_late_payment_takes_all_of_its_stock_or_none(
     payment = Payment.objects.select_related("order").get(order=order)
     Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(hours=1))
     orders_expire_pending()
-    Product.objects.filter(pk=scarce.pk).update(stock=1)
+    stock_adjust(variant=default_variant(scarce), set_to=1, actor=None)
 
     post_webhook(client, succeeded_event(payment.intent_id, amount=2500))
 
-    plenty.refresh_from_db()
-    assert plenty.stock == 10
+    assert (stock_of(plenty), stock_of(scarce)) == (10, 1)
     assert Order.objects.get(pk=order.pk).status == S.CANCELLED
     assert Refund.objects.get().amount == 25
+    assert not any(reason == "late_payment" for _, reason, _, _ in order_movements(order))
+    assert stock_drift() == []
 
 
 def test_payment_for_an_order_its_customer_cancelled_is_refunded(
@@ -382,8 +391,10 @@ def test_payment_for_an_order_its_customer_cancelled_is_refunded(
 
     payment, order = _reload(payment)
     assert order.status == S.CANCELLED
-    product.refresh_from_db()
-    assert product.stock == 5  # stock left, but the customer did not want the order
+    assert stock_of(product) == 5  # stock left, but the customer did not want the order
+    sku = default_variant(product).sku
+    assert order_movements(order) == [(sku, "checkout", -2, 3), (sku, "cancel", 2, 5)]
+    assert stock_drift() == []
     assert Refund.objects.get().status == Refund.Status.SUCCEEDED
 
 

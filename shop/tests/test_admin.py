@@ -13,13 +13,19 @@ from django.urls import reverse
 from accounts.groups import ORDER_MANAGERS
 from accounts.models import User
 from accounts.tests.factories import user_make
-from catalog.tests.factories import product_make
+from catalog.inventory import stock_drift
+from catalog.tests.factories import (
+    default_variant,
+    product_make,
+    product_with_options_make,
+    stock_of,
+)
 from core.testing import dialog_post
 from shop import order_flow
 from shop.cart import cart_line_add
 from shop.models import Order, OrderEvent, OrderStatus
 from shop.order_flow import order_mark_paid
-from shop.tests.factories import order_place
+from shop.tests.factories import order_movements, order_place
 
 pytestmark = pytest.mark.django_db
 S = OrderStatus
@@ -142,8 +148,10 @@ def test_bulk_cancel_cancels_pending_and_reports_the_rest(
     pending.refresh_from_db()
     paid_order.refresh_from_db()
     assert (pending.status, paid_order.status) == (S.CANCELLED, S.PAID)
-    product.refresh_from_db()
-    assert product.stock == 5
+    assert stock_of(product) == 5
+    sku = default_variant(product).sku
+    assert order_movements(pending) == [(sku, "checkout", -2, 3), (sku, "cancel", 2, 5)]
+    assert stock_drift() == []
 
 
 def test_bulk_mark_processing_records_events(merchant: Client, paid_order: Order) -> None:
@@ -192,6 +200,11 @@ def test_export_xlsx(merchant: Client, paid_order: Order) -> None:
     assert rows[0][header.index("sku")] == "MUG-1"
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="shop/admin.py CartLineInline still lists the v1 field 'product' (CartLine has a "
+    "variant now): the cart page is a 500",
+)
 def test_cart_admin_is_read_only(client: Client, superuser: User, customer: User) -> None:
     cart_line_add(user=customer, product_id=product_make(name="Lamp", stock=5).pk, quantity=2)
     client.force_login(superuser)
@@ -203,6 +216,21 @@ def test_cart_admin_is_read_only(client: Client, superuser: User, customer: User
     assert page.status_code == 200
     assert b"Lamp" in page.content
     assert b'name="_save"' not in page.content
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="shop/admin.py OrderLineInline does not show the line's variant_title: staff "
+    "cannot tell which size or colour to ship",
+)
+def test_order_page_shows_which_variant_each_line_is(merchant: Client, customer: User) -> None:
+    tee = product_with_options_make(name="Tee", options={"Size": ["M"], "Colour": ["Red"]})
+    order = order_place(user=customer, items=[(default_variant(tee), 1)])
+
+    content = merchant.get(f"/admin/shop/order/{order.pk}/change/").content.decode()
+
+    assert default_variant(tee).sku in content
+    assert "M / Red" in content
 
 
 def test_address_admin_lists(client: Client, superuser: User, paid_order: Order) -> None:

@@ -1,14 +1,21 @@
 """Checkout as a service: stock reservation, copies, idempotency, all-or-nothing."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core import mail
 
 from accounts.models import User
-from catalog.models import Product
-from catalog.tests.factories import product_make
 from catalog.errors import OutOfStock
+from catalog.inventory import stock_adjust, stock_drift
+from catalog.models import Product, StockMovement, Variant
+from catalog.tests.factories import (
+    default_variant,
+    product_make,
+    product_with_options_make,
+    stock_of,
+)
 from core.errors import NotFound
 from shop import checkout
 from shop.cart import cart_line_add
@@ -21,7 +28,7 @@ from shop.errors import (
     ProductUnavailable,
 )
 from shop.models import CartLine, IdempotencyKey, Order, OrderEvent, OrderLine, OrderStatus
-from shop.tests.factories import address_make
+from shop.tests.factories import address_make, order_movements, order_place
 
 pytestmark = pytest.mark.django_db
 
@@ -54,9 +61,17 @@ def test_checkout_reserves_stock_copies_lines_and_empties_cart(
         ("MUG-1", "Mug", Decimal("12.50"), 2, Decimal("25.00")),
         ("TEE-1", "Tee", Decimal("20.00"), 1, Decimal("20.00")),
     ]
-    mug.refresh_from_db()
-    tee.refresh_from_db()
-    assert (mug.stock, tee.stock) == (3, 2)
+    assert [(line.product_id, line.variant_id, line.variant_title) for line in lines] == [
+        (mug.pk, default_variant(mug).pk, ""),
+        (tee.pk, default_variant(tee).pk, ""),
+    ]
+    assert (stock_of(mug), stock_of(tee)) == (3, 2)
+    assert order_movements(order) == [
+        ("MUG-1", "checkout", -2, 3),
+        ("TEE-1", "checkout", -1, 2),
+    ]
+    assert StockMovement.objects.filter(reference=order.number).first().actor == customer
+    assert stock_drift() == []
     assert not CartLine.objects.filter(cart__user=customer).exists()
     assert order.events.get().type == OrderEvent.Type.PLACED
     assert len(mail.outbox) == 1
@@ -71,13 +86,19 @@ def test_order_keeps_its_copies_when_product_and_address_change(customer: User) 
     address = address_make(user=customer, city="Paris")
     order = order_create(user=customer, address_id=address.pk).order
 
-    Product.objects.filter(pk=mug.pk).update(name="Renamed", price=Decimal("99.00"))
+    Product.objects.filter(pk=mug.pk).update(name="Renamed")
+    Variant.objects.filter(product=mug).update(price=Decimal("99.00"))
     address.delete()
     mug.delete()
 
     order.refresh_from_db()
     line = order.lines.get()
-    assert (line.name, line.unit_price, line.product_id) == ("Mug", Decimal("12.50"), None)
+    assert (line.name, line.unit_price, line.product_id, line.variant_id) == (
+        "Mug",
+        Decimal("12.50"),
+        None,
+        None,
+    )
     assert order.shipping_address["city"] == "Paris"
 
 
@@ -86,16 +107,26 @@ def test_short_line_refuses_whole_order_and_keeps_cart(customer: User) -> None:
     scarce = product_make(stock=3)
     cart_line_add(user=customer, product_id=plenty.pk, quantity=2)
     cart_line_add(user=customer, product_id=scarce.pk, quantity=3)
-    Product.objects.filter(pk=scarce.pk).update(stock=1)  # someone else bought meanwhile
+    # someone else bought meanwhile
+    stock_adjust(variant=default_variant(scarce), set_to=1, actor=None)
     address = address_make(user=customer)
 
     with pytest.raises(OutOfStock) as raised:
         order_create(user=customer, address_id=address.pk)
 
     assert raised.value.extra["product_ids"] == [scarce.pk]
+    assert raised.value.extra["variant_ids"] == [default_variant(scarce).pk]
+    assert raised.value.extra["lines"] == [
+        {
+            "product_id": scarce.pk,
+            "variant_id": default_variant(scarce).pk,
+            "requested": 3,
+            "available": 1,
+        }
+    ]
     assert raised.value.status == 409
-    plenty.refresh_from_db()
-    assert plenty.stock == 10
+    assert (stock_of(plenty), stock_of(scarce)) == (10, 1)
+    assert not StockMovement.objects.filter(reason=StockMovement.Reason.CHECKOUT).exists()
     assert not Order.objects.exists()
     assert CartLine.objects.filter(cart__user=customer).count() == 2
 
@@ -115,11 +146,10 @@ def test_foreign_or_unknown_address_is_404(
     address_id = address_make(user=other_customer).pk if whose == "foreign" else 10**9
     with pytest.raises(NotFound):
         order_create(user=customer, address_id=address_id)
-    product.refresh_from_db()
-    assert product.stock == 5
+    assert stock_of(product) == 5
 
 
-@pytest.mark.parametrize("change", ["deactivated", "deleted"])
+@pytest.mark.parametrize("change", ["deactivated", "variant deactivated", "deleted"])
 def test_unavailable_product_blocks_checkout(customer: User, change: str) -> None:
     gone = product_make(name="Gone", stock=5)
     kept = product_make(stock=5)
@@ -127,12 +157,13 @@ def test_unavailable_product_blocks_checkout(customer: User, change: str) -> Non
     cart_line_add(user=customer, product_id=kept.pk, quantity=1)
     if change == "deleted":
         gone.delete()
-    else:
+    elif change == "deactivated":
         Product.objects.filter(pk=gone.pk).update(is_active=False)
+    else:
+        Variant.objects.filter(product=gone).update(is_active=False)
     with pytest.raises(ProductUnavailable, match="Gone"):
         order_create(user=customer, address_id=address_make(user=customer).pk)
-    kept.refresh_from_db()
-    assert kept.stock == 5
+    assert stock_of(kept) == 5
     assert not Order.objects.exists()
 
 
@@ -150,8 +181,8 @@ def test_failure_half_way_leaves_everything_as_before(
     with pytest.raises(RuntimeError):
         order_create(user=customer, address_id=address.pk)
 
-    product.refresh_from_db()
-    assert product.stock == 5
+    assert stock_of(product) == 5
+    assert not StockMovement.objects.filter(reason=StockMovement.Reason.CHECKOUT).exists()
     assert not Order.objects.exists()
     assert CartLine.objects.get(cart__user=customer).quantity == 2
 
@@ -168,8 +199,8 @@ def test_idempotency_key_replays_first_order(customer: User) -> None:
     assert not again.created
     assert again.order.pk == first.order.pk
     assert Order.objects.count() == 1
-    product.refresh_from_db()
-    assert product.stock == 4
+    assert stock_of(product) == 4
+    assert order_movements(first.order) == [(default_variant(product).sku, "checkout", -1, 4)]
 
 
 def test_idempotency_key_with_other_body_is_refused(customer: User) -> None:
@@ -205,6 +236,26 @@ def test_order_number_collision_draws_again(
     assert second.number == "NC-FRESH234"
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="checkout._order_insert renames every movement under the taken number "
+    "(stock_reference_rename filters by reference only), the other order's too",
+)
+def test_order_number_collision_leaves_the_other_orders_movements(
+    customer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    product = product_make(stock=5)
+    sku = default_variant(product).sku
+    first = order_place(user=customer, items=[(product, 1)])
+    numbers = iter([first.number, "NC-FRESH234"])
+    monkeypatch.setattr(checkout, "order_number_new", lambda: next(numbers))
+
+    second = order_place(user=customer, items=[(product, 1)])
+
+    assert order_movements(first) == [(sku, "checkout", -1, 4)]
+    assert order_movements(second) == [(sku, "checkout", -1, 3)]
+
+
 def test_a_total_over_what_a_payment_can_take_is_refused(customer: User) -> None:
     priceless = product_make(price="9999999999.99", stock=2000)
     cart_line_add(user=customer, product_id=priceless.pk, quantity=1000)
@@ -216,8 +267,7 @@ def test_a_total_over_what_a_payment_can_take_is_refused(customer: User) -> None
     assert refused.value.status == 409
     assert refused.value.extra["maximum"] == "999999.99"
     assert not Order.objects.exists()
-    priceless.refresh_from_db()
-    assert priceless.stock == 2000
+    assert stock_of(priceless) == 2000
     assert CartLine.objects.filter(cart__user=customer).count() == 1
 
 
@@ -250,8 +300,7 @@ def test_a_free_order_is_confirmed_without_a_payment(customer: User) -> None:
         (OrderEvent.Type.STATUS, OrderStatus.PAID),
     ]
     assert "Nothing to pay" in order.events.last().message
-    sample.refresh_from_db()
-    assert sample.stock == 3
+    assert stock_of(sample) == 3
 
 
 def test_the_order_copies_the_locked_product_not_the_cart_read(
@@ -260,16 +309,62 @@ def test_the_order_copies_the_locked_product_not_the_cart_read(
     mug = product_make(name="Mug", sku="MUG-1", price="12.50", stock=5)
     cart_line_add(user=customer, product_id=mug.pk)
     address = address_make(user=customer)
-    reserve = checkout._products_reserve
+    reserve = checkout.stock_reserve
 
-    def edited_meanwhile(lines: list[CartLine]) -> dict[int, Product]:
-        # a merchant's edit commits between the cart read and the product lock
-        Product.objects.filter(pk=mug.pk).update(name="Big mug", sku="MUG-2", price="20.00")
-        return reserve(lines)
+    def edited_meanwhile(**kwargs: Any) -> dict[int, Variant]:
+        # a merchant's edit commits between the cart read and the variant lock
+        Product.objects.filter(pk=mug.pk).update(name="Big mug")
+        Variant.objects.filter(product=mug).update(sku="MUG-2", price="20.00")
+        return reserve(**kwargs)
 
-    monkeypatch.setattr(checkout, "_products_reserve", edited_meanwhile)
+    monkeypatch.setattr(checkout, "stock_reserve", edited_meanwhile)
     order = order_create(user=customer, address_id=address.pk).order
 
     line = order.lines.get()
     assert (line.name, line.sku, line.unit_price) == ("Big mug", "MUG-2", Decimal("20.00"))
     assert order.total == Decimal("20.00")
+    assert order_movements(order) == [("MUG-2", "checkout", -1, 4)]
+
+
+def test_two_variants_of_one_product_are_reserved_each(customer: User) -> None:
+    tee = product_with_options_make(
+        name="Tee", options={"Size": ["S", "M"], "Colour": ["Red"]}, price="20.00", stock=5
+    )
+    small, medium = tee.variants.order_by("pk")
+    cart_line_add(user=customer, variant_id=small.pk, quantity=2)
+    cart_line_add(user=customer, variant_id=medium.pk, quantity=1)
+
+    order = order_create(user=customer, address_id=address_make(user=customer).pk).order
+
+    lines = order.lines.order_by("variant_id")
+    assert [(line.variant_id, line.variant_title, line.sku, line.quantity) for line in lines] == [
+        (small.pk, "S / Red", small.sku, 2),
+        (medium.pk, "M / Red", medium.sku, 1),
+    ]
+    assert order.total == Decimal("60.00")
+    small.refresh_from_db()
+    medium.refresh_from_db()
+    assert (small.stock, medium.stock) == (3, 4)
+    assert order_movements(order) == [
+        (small.sku, "checkout", -2, 3),
+        (medium.sku, "checkout", -1, 4),
+    ]
+    assert stock_drift() == []
+
+
+def test_a_short_variant_refuses_the_order_and_names_the_variant(customer: User) -> None:
+    tee = product_with_options_make(options={"Size": ["S", "M"]}, stock=2)
+    small, medium = tee.variants.order_by("pk")
+    cart_line_add(user=customer, variant_id=small.pk, quantity=1)
+    cart_line_add(user=customer, variant_id=medium.pk, quantity=2)
+    stock_adjust(variant=medium, delta=-1, actor=None)  # sold in the shop meanwhile
+
+    with pytest.raises(OutOfStock) as raised:
+        order_create(user=customer, address_id=address_make(user=customer).pk)
+
+    assert raised.value.extra["variant_ids"] == [medium.pk]
+    assert raised.value.extra["product_ids"] == [tee.pk]
+    assert "(M)" in raised.value.message
+    small.refresh_from_db()
+    assert small.stock == 2
+    assert not Order.objects.exists()

@@ -8,7 +8,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
-from catalog.tests.factories import product_make
+from catalog.inventory import stock_drift
+from catalog.tests.factories import (
+    default_variant,
+    product_make,
+    product_with_options_make,
+    stock_of,
+)
 from shop.errors import InvalidTransition, TrackingNumberRequired
 from shop.models import Order, OrderEvent, OrderStatus
 from shop.order_flow import (
@@ -21,7 +27,7 @@ from shop.order_flow import (
     order_transition,
     orders_expire_pending,
 )
-from shop.tests.factories import order_place
+from shop.tests.factories import order_movements, order_place
 
 pytestmark = pytest.mark.django_db
 S = OrderStatus
@@ -100,14 +106,13 @@ def test_cancel_returns_stock_exactly_once(
     customer: User, django_capture_on_commit_callbacks
 ) -> None:
     product = product_make(stock=5)
+    sku = default_variant(product).sku
     order = order_place(user=customer, items=[(product, 2)])
-    product.refresh_from_db()
-    assert product.stock == 3
+    assert stock_of(product) == 3
 
     with django_capture_on_commit_callbacks(execute=True):
         order_cancel(order=order, actor=customer)
-    product.refresh_from_db()
-    assert product.stock == 5
+    assert stock_of(product) == 5
     order.refresh_from_db()
     assert order.status == S.CANCELLED
     assert order.cancelled_at is not None
@@ -116,22 +121,46 @@ def test_cancel_returns_stock_exactly_once(
 
     with pytest.raises(InvalidTransition):
         order_cancel(order=order, actor=customer)
-    product.refresh_from_db()
-    assert product.stock == 5
+    assert stock_of(product) == 5
+    assert order_movements(order) == [(sku, "checkout", -2, 3), (sku, "cancel", 2, 5)]
+    assert stock_drift() == []
 
 
 def test_cancel_of_order_whose_product_was_deleted_still_works(customer: User) -> None:
     product = product_make(stock=5)
-    order = order_place(user=customer, items=[(product, 2)])
+    kept = product_make(stock=5)
+    order = order_place(user=customer, items=[(product, 2), (kept, 1)])
     product.delete()
     order_cancel(order=order, actor=customer)
     order.refresh_from_db()
     assert order.status == S.CANCELLED
+    assert stock_of(kept) == 5  # what can go back does
+    assert stock_drift() == []
+
+
+def test_cancel_gives_each_variant_of_a_product_its_own_stock_back(customer: User) -> None:
+    tee = product_with_options_make(options={"Size": ["S", "M"]}, stock=4)
+    small, medium = tee.variants.order_by("pk")
+    order = order_place(user=customer, items=[(small, 3), (medium, 1)])
+
+    order_cancel(order=order, actor=customer)
+
+    small.refresh_from_db()
+    medium.refresh_from_db()
+    assert (small.stock, medium.stock) == (4, 4)
+    assert order_movements(order) == [
+        (small.sku, "checkout", -3, 1),
+        (medium.sku, "checkout", -1, 3),
+        (small.sku, "cancel", 3, 4),
+        (medium.sku, "cancel", 1, 4),
+    ]
+    assert stock_drift() == []
 
 
 def test_expiry_cancels_only_old_pending_orders(customer: User, settings) -> None:
     settings.ORDER_PENDING_TTL = 1800
     product = product_make(stock=10)
+    sku = default_variant(product).sku
     old = order_place(user=customer, items=[(product, 2)])
     fresh = order_place(user=customer, items=[(product, 1)])
     paid = order_place(user=customer, items=[(product, 3)])
@@ -145,11 +174,13 @@ def test_expiry_cancels_only_old_pending_orders(customer: User, settings) -> Non
     assert [o.pk for o in expired] == [old.pk]
     statuses = dict(Order.objects.values_list("pk", "status"))
     assert statuses == {old.pk: S.CANCELLED, fresh.pk: S.PENDING, paid.pk: S.PAID}
-    product.refresh_from_db()
-    assert product.stock == 10 - 1 - 3
+    assert stock_of(product) == 10 - 1 - 3
     assert orders_expire_pending() == []  # idempotent
-    product.refresh_from_db()
-    assert product.stock == 6
+    assert stock_of(product) == 6
+    assert order_movements(old) == [(sku, "checkout", -2, 8), (sku, "expiry", 2, 6)]
+    assert [reason for _, reason, _, _ in order_movements(fresh)] == ["checkout"]
+    assert [reason for _, reason, _, _ in order_movements(paid)] == ["checkout"]
+    assert stock_drift() == []
 
 
 def test_expire_command_reports(customer: User, capsys: pytest.CaptureFixture[str]) -> None:

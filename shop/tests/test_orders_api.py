@@ -8,13 +8,18 @@ from django.test import Client
 
 from accounts.models import User
 from accounts.tests.factories import bearer
-from catalog.models import Product
-from catalog.tests.factories import product_make
+from catalog.inventory import stock_adjust, stock_drift
+from catalog.tests.factories import (
+    default_variant,
+    product_make,
+    product_with_options_make,
+    stock_of,
+)
 from core.testing import post_json
 from shop.cart import cart_line_add
 from shop.models import CartLine, Order, OrderStatus
 from shop.order_flow import order_flag, order_flag_clear, order_mark_paid, order_refund_record
-from shop.tests.factories import address_make, order_place
+from shop.tests.factories import address_make, order_movements, order_place
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +48,8 @@ def test_create_returns_pending_order_and_reserves_stock(client: Client, custome
         {
             "id": body["items"][0]["id"],
             "product_id": mug.pk,
+            "variant_id": default_variant(mug).pk,
+            "variant_title": "",
             "sku": "MUG-1",
             "name": "Mug",
             "unit_price": "12.50",
@@ -53,9 +60,32 @@ def test_create_returns_pending_order_and_reserves_stock(client: Client, custome
     assert body["shipping_address"]["postal_code"] == "12345"
     assert body["paid_at"] is None
     assert body["events"][0]["type"] == "placed"
-    mug.refresh_from_db()
-    assert mug.stock == 3
+    assert stock_of(mug) == 3
+    order = Order.objects.get()
+    assert order_movements(order) == [("MUG-1", "checkout", -2, 3)]
+    assert stock_drift() == []
     assert client.get("/api/cart/", **bearer(customer)).json()["items"] == []
+
+
+def test_order_lines_answer_their_variant(client: Client, customer: User) -> None:
+    tee = product_with_options_make(
+        name="Tee", options={"Size": ["M"], "Colour": ["Red"]}, price="20.00", stock=5
+    )
+    medium_red = default_variant(tee)
+    cart_line_add(user=customer, variant_id=medium_red.pk, quantity=1)
+
+    response = checkout(client, customer, address_make(user=customer).pk)
+
+    assert response.status_code == 201
+    [item] = response.json()["items"]
+    assert (item["product_id"], item["variant_id"], item["variant_title"], item["sku"]) == (
+        tee.pk,
+        medium_red.pk,
+        "M / Red",
+        medium_red.sku,
+    )
+    detail = client.get(f"/api/orders/{response.json()['id']}/", **bearer(customer)).json()
+    assert detail["items"][0]["variant_title"] == "M / Red"
 
 
 def test_create_with_empty_cart_is_400(client: Client, customer: User) -> None:
@@ -67,11 +97,13 @@ def test_create_with_empty_cart_is_400(client: Client, customer: User) -> None:
 def test_create_short_line_is_409_listing_products(client: Client, customer: User) -> None:
     scarce = product_make(stock=3)
     cart_line_add(user=customer, product_id=scarce.pk, quantity=3)
-    Product.objects.filter(pk=scarce.pk).update(stock=2)
+    stock_adjust(variant=default_variant(scarce), set_to=2, actor=None)
     response = checkout(client, customer, address_make(user=customer).pk)
     assert response.status_code == 409
     assert response.json()["code"] == "out_of_stock"
     assert response.json()["product_ids"] == [scarce.pk]
+    assert response.json()["variant_ids"] == [default_variant(scarce).pk]
+    assert stock_of(scarce) == 2
     assert CartLine.objects.filter(cart__user=customer).exists()
 
 
@@ -155,8 +187,10 @@ def test_cancel_pending_returns_stock(client: Client, customer: User) -> None:
     assert body["status"] == "CANCELLED"
     assert body["cancelled_at"] is not None
     assert [e["type"] for e in body["events"]] == ["placed", "status"]
-    product.refresh_from_db()
-    assert product.stock == 3
+    assert stock_of(product) == 3
+    sku = default_variant(product).sku
+    assert order_movements(order) == [(sku, "checkout", -2, 1), (sku, "cancel", 2, 3)]
+    assert stock_drift() == []
 
 
 def test_cancel_paid_order_is_409_and_changes_nothing(client: Client, customer: User) -> None:
@@ -168,8 +202,8 @@ def test_cancel_paid_order_is_409_and_changes_nothing(client: Client, customer: 
     assert response.json()["code"] == "invalid_transition"
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
-    product.refresh_from_db()
-    assert product.stock == 1
+    assert stock_of(product) == 1
+    assert [reason for _, reason, _, _ in order_movements(order)] == ["checkout"]
 
 
 def test_cancel_someone_elses_order_is_404(
@@ -218,8 +252,7 @@ def test_create_refuses_a_customer_at_the_pending_order_limit(
     assert (body["pending_orders"], body["limit"]) == (2, 2)
     assert Order.objects.filter(user=customer).count() == 2
     assert CartLine.objects.filter(cart__user=customer).count() == 1
-    mug.refresh_from_db()
-    assert mug.stock == 10
+    assert stock_of(mug) == 10
 
     order_mark_paid(order=first)  # a paid order holds no unpaid stock: room again
     assert checkout(client, customer, address.pk).status_code == 201
