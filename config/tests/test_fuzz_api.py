@@ -99,19 +99,6 @@ BODY_ROWS = {
     "order_id": "order",
 }
 
-# Operations where a reported bug makes a request the schema allows fail its validation
-# (each pinned by a strict xfail in test_requests_the_schema_allows_pass_its_validation):
-# their fuzzing is expected to fail until it is fixed, and says so instead of hiding it.
-KNOWN_BUGS = {
-    "POST /api/products/": "catalog.schemas: a tax_class sent as JSON is refused (strict "
-    "enum); ProductCreateIn's 'sku and price, or variants' rule meets a bare 422",
-    "PUT /api/products/{id}/": "catalog.schemas: a tax_class sent as JSON is refused",
-    "PATCH /api/products/{id}/": "catalog.schemas: a tax_class sent as JSON is refused",
-    "POST /api/cart/add/": "shop.schemas.CartAddIn: both ids (or none) meet a bare 422",
-    "POST /api/products/{id}/variants/": "catalog.variants._variant_save: a second variant "
-    "of a product without options is a 500 (its IntegrityError is raised again)",
-}
-
 
 def _rows_of(user: User) -> dict[str, int]:
     """One row of each kind the endpoints name, owned by `user`: their ids by kind."""
@@ -164,12 +151,10 @@ def live(live_server: Any, monkeypatch: pytest.MonkeyPatch, fake_stripe: FakeGat
 
 
 @pytest.fixture
-def call(live: str, request: pytest.FixtureRequest) -> Callable[..., None]:
+def call(live: str) -> Callable[..., None]:
     """Send a case to the live server as the caller with `token` and `rows`; validate it."""
 
     def send(case: Case, *, token: str | None = None, rows: dict | None = None) -> None:
-        if token and case.operation.label in KNOWN_BUGS:  # anonymous: refused before
-            request.node.add_marker(pytest.mark.xfail(reason=KNOWN_BUGS[case.operation.label]))
         if rows:
             _use_real_ids(case, rows)
         # The caller's token replaces a generated one; a request made without the header
@@ -217,37 +202,30 @@ def public_rows() -> dict[str, int]:
             "POST",
             "/api/products/",
             lambda ids: {"sku": "TAX-1", "name": "Taxed", "price": "5.00", "tax_class": "reduced"},
-            marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS["POST /api/products/"]),
             id="product create with a tax class",
         ),
         pytest.param(
             "POST",
             "/api/products/",
             lambda ids: {"name": "Neither a sku nor variants"},
-            marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS["POST /api/products/"]),
             id="product create with neither v1 fields nor variants",
         ),
         pytest.param(
             "PATCH",
             "/api/products/{product}/",
             lambda ids: {"tax_class": "zero"},
-            marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS["PATCH /api/products/{id}/"]),
             id="product patch of the tax class",
         ),
         pytest.param(
             "POST",
             "/api/products/{product}/variants/",
             lambda ids: {"sku": "SECOND-1", "price": "5.00"},
-            marks=pytest.mark.xfail(
-                strict=True, reason=KNOWN_BUGS["POST /api/products/{id}/variants/"]
-            ),
             id="a second variant for a product without options",
         ),
         pytest.param(
             "POST",
             "/api/cart/add/",
             lambda ids: {"variant_id": ids["variant"], "product_id": ids["product"]},
-            marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS["POST /api/cart/add/"]),
             id="cart add naming both a variant and a product",
         ),
     ],

@@ -200,11 +200,6 @@ def test_export_xlsx(merchant: Client, paid_order: Order) -> None:
     assert rows[0][header.index("sku")] == "MUG-1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shop/admin.py CartLineInline still lists the v1 field 'product' (CartLine has a "
-    "variant now): the cart page is a 500",
-)
 def test_cart_admin_is_read_only(client: Client, superuser: User, customer: User) -> None:
     cart_line_add(user=customer, product_id=product_make(name="Lamp", stock=5).pk, quantity=2)
     client.force_login(superuser)
@@ -218,11 +213,6 @@ def test_cart_admin_is_read_only(client: Client, superuser: User, customer: User
     assert b'name="_save"' not in page.content
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shop/admin.py OrderLineInline does not show the line's variant_title: staff "
-    "cannot tell which size or colour to ship",
-)
 def test_order_page_shows_which_variant_each_line_is(merchant: Client, customer: User) -> None:
     tee = product_with_options_make(name="Tee", options={"Size": ["M"], "Colour": ["Red"]})
     order = order_place(user=customer, items=[(default_variant(tee), 1)])

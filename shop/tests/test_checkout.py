@@ -236,11 +236,6 @@ def test_order_number_collision_draws_again(
     assert second.number == "NC-FRESH234"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="checkout._order_insert renames every movement under the taken number "
-    "(stock_reference_rename filters by reference only), the other order's too",
-)
 def test_order_number_collision_leaves_the_other_orders_movements(
     customer: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
