@@ -29,14 +29,16 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import connection
 from PIL import Image
 
 from accounts.groups import CATALOG_MANAGERS, ORDER_MANAGERS
 from accounts.management.commands.seed_demo import DEMO_ADMIN
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, user_make
-from catalog.models import Product
-from catalog.tests.factories import category_make, product_make
+from catalog.inventory import Reason, stock_reserve
+from catalog.models import Variant
+from catalog.tests.factories import category_make, default_variant, product_make
 from shop.models import Order, OrderStatus
 from shop.order_flow import order_mark_paid
 from shop.tests.factories import order_place
@@ -177,8 +179,49 @@ def test_import_a_product_csv_preview_then_confirm(
         assert listing.get_by_text("Red Mug").is_visible()
         assert listing.get_by_text("Blue Mug").is_visible()
 
-    skus = dict(Product.objects.filter(sku__startswith="MUG-").values_list("sku", "stock"))
+    skus = dict(Variant.objects.filter(sku__startswith="MUG-").values_list("sku", "stock"))
     assert skus == {"MUG-RED": 20, "MUG-BLUE": 4}
+
+
+def _sell_meanwhile(variant_id: int, quantity: int) -> None:
+    """A checkout while the page is open (in a thread: playwright's loop forbids the ORM)."""
+
+    def sell() -> None:
+        try:
+            stock_reserve(lines=[(variant_id, quantity)], reason=Reason.CHECKOUT)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=sell)
+    thread.start()
+    thread.join()
+
+
+def test_adjust_stock_from_the_product_page(
+    browse: Browse, live_server: Any, merchant: User
+) -> None:
+    """The variants inline's Adjust link opens the stock dialog over the page; a figure
+    that moved meanwhile is refused inside the dialog, and the retry starts from it."""
+    lamp = default_variant(product_make(name="Desk lamp", sku="LAMP-1", stock=5))
+
+    with browse() as page:
+        log_in(page, live_server.url, merchant.email)
+        page.goto(f"{live_server.url}/admin/catalog/product/{lamp.product_id}/change/")
+        _sell_meanwhile(lamp.pk, 2)  # 3 left
+        page.get_by_role("link", name="Adjust").click()
+        dialog = page.locator("#dialog")
+        dialog.get_by_text("Desk lamp, SKU LAMP-1: 5 in stock as shown").wait_for()
+        dialog.locator("#id_delta").fill("10")
+        dialog.get_by_role("button", name="Adjust stock").click()
+
+        dialog.get_by_text("changed from 5 to 3").wait_for()  # refused, the dialog stays open
+        dialog.get_by_role("button", name="Adjust stock").click()  # again, from 3
+        page.get_by_text("The stock of LAMP-1 is now 13.").wait_for()
+        assert page.url.endswith(f"/admin/catalog/product/{lamp.product_id}/change/")
+
+    lamp.refresh_from_db()
+    assert lamp.stock == 13
+    assert lamp.movements.get(reason=Reason.ADMIN).actor == merchant
 
 
 def test_ship_a_paid_order_with_its_tracking_number(
