@@ -5,7 +5,6 @@ They run on whichever database the suite uses; the clashes they guard against on
 happen on PostgreSQL, where writers do not queue for one database lock (CI's second run).
 """
 
-
 import pytest
 from django.test import Client
 
