@@ -386,3 +386,47 @@ def test_dropping_a_value_a_variant_still_has_is_refused_and_nothing_changes(
     assert "'M' is not a value of Size" in " ".join(medium["option1"])
     assert product.options.get().values == ["S", "M"]
     assert Product.objects.get(pk=product.pk).name != "Renamed"
+
+
+@pytest.mark.parametrize("swap", ["sku", "option1"])
+def test_two_variants_swapping_a_value_in_one_save_is_refused_on_the_rows(
+    admin_client: Client, swap: str
+) -> None:
+    product = product_with_options_make(options={"Size": ["S", "M"]})
+    small, medium = product.variants.order_by("option1").reverse()
+    rows = [
+        variant_row(small, **{swap: getattr(medium, swap)}),
+        variant_row(medium, **{swap: getattr(small, swap)}),
+    ]
+
+    response = admin_client.post(
+        f"{PRODUCTS}{product.pk}/change/",
+        product_change_form(product, variants=rows, **inline_rows("images", [])),
+    )
+
+    assert response.status_code == 200  # the form says which rows clash; no 500
+    assert all(row for row in form_errors(response)["variants"])
+    assert sorted(product.variants.values_list("option1", "sku")) == sorted(
+        [("S", small.sku), ("M", medium.sku)]
+    )
+
+
+def test_two_options_swapping_positions_in_one_save_is_refused_on_the_rows(
+    admin_client: Client,
+) -> None:
+    product = product_with_options_make(options={"Size": ["S"], "Colour": ["Red"]})
+    size, colour = product.options.order_by("position")
+    options = [option_row(size) | {"position": 2}, option_row(colour) | {"position": 1}]
+
+    response = admin_client.post(
+        f"{PRODUCTS}{product.pk}/change/",
+        product_change_form(
+            product, **inline_rows("options", options), **inline_rows("images", [])
+        ),
+    )
+
+    assert response.status_code == 200, response.status_code
+    assert list(product.options.order_by("position").values_list("name", flat=True)) == [
+        "Size",
+        "Colour",
+    ]
