@@ -216,7 +216,9 @@ class OptionIn(BodyIn):
 
 class VariantIn(BodyIn):
     sku: Sku
-    options: Annotated[dict[OptionName, OptionValue], Field(max_length=MAX_OPTIONS)] = Field(
+    # Names and values are matched against the product's options by catalog.variants (an
+    # unknown one is a 422 `invalid_product` naming it), not by the schema.
+    options: Annotated[dict[str, str], Field(max_length=MAX_OPTIONS)] = Field(
         default_factory=dict, description='One value per option of the product: {"Size": "M"}.'
     )
     price: MoneyIn

@@ -334,3 +334,18 @@ def test_shoppers_cannot_see_hidden_variants_through_the_variant_route(
         client, f"/api/variants/{variant.pk}/", {"price": "2.00"}, **bearer(customer)
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("options", [{"": "S"}, {"Size": ""}, {"Size": "\x00"}, {" ": " "}])
+def test_blank_or_odd_option_names_and_values_are_a_rule_error(
+    client: Client, staff: User, options: dict
+) -> None:
+    tee = product_with_options_make(options={"Size": ["S"]})
+    response = post_json(
+        client,
+        f"/api/products/{tee.pk}/variants/",
+        {"sku": "ODD-1", "price": "1.00", "options": options},
+        **bearer(staff),
+    )
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_product")
+    assert "options" in response.json()["errors"]
