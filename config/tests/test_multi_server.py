@@ -24,8 +24,9 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.tests.factories import bearer, user_make
-from catalog.models import Product
-from catalog.tests.factories import product_make
+from catalog.inventory import Reason
+from catalog.models import StockMovement
+from catalog.tests.factories import product_make, stock_of
 from core.testing import race
 from shop.cart import cart_line_add
 from shop.models import Order
@@ -158,7 +159,8 @@ def test_checkouts_racing_through_two_servers_never_oversell(servers: Servers) -
     assert {r.json()["code"] for r in responses if r.status_code == 409} == {"out_of_stock"}
     winners = {r.json()["id"] for r in responses if r.status_code == 201}
     assert set(Order.objects.values_list("id", flat=True)) == winners
-    assert Product.objects.get(pk=product.pk).stock == 0
+    assert stock_of(product) == 0
+    assert StockMovement.objects.filter(reason=Reason.CHECKOUT).count() == 5
     assert {buyers[i][0] for i, s in enumerate(statuses) if s == 201} <= set(servers.urls)
 
 
