@@ -35,7 +35,6 @@ from catalog.variants import (
     OptionFields,
     VariantFields,
     options_set,
-    options_validate,
     variant_update,
     variants_create,
 )
@@ -187,7 +186,6 @@ def product_create(
         raise ProductInvalid(
             "This product is not valid.", errors={"variants": ["A product needs a variant."]}
         )
-    options_validate(options)
     product_insert(product=product, sku=variants[0]["sku"].strip())
     options_set(product=product, options=options)
     variants_create(product=product, variants=variants, actor=actor)

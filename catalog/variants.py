@@ -255,10 +255,8 @@ def variant_delete(*, variant: Variant) -> None:
     variant.delete()
 
 
-def variant_sku_for(product: Product, values: Sequence[str], taken: set[str]) -> str:
-    """A free SKU for a generated variant: the first variant's SKU, then the values."""
-    first = product.variants.order_by("position", "pk").first()
-    base = first.sku if first else product.slug.upper()
+def _sku_for(base: str, values: Sequence[str], taken: set[str]) -> str:
+    """A free SKU for a generated variant: `base` (the first variant's), then the values."""
     stem = "-".join([base, *(value.upper().replace(" ", "") for value in values)])[:60]
     sku, number = stem, 2
     while sku in taken:
@@ -286,7 +284,7 @@ def variants_generate(*, product: Product, actor: User | None = None) -> list[Va
         padded = (*values, *[""] * (MAX_OPTIONS - len(values)))
         if padded in existing:
             continue
-        sku = variant_sku_for(product, values, taken)
+        sku = _sku_for(stem, values, taken)
         taken.add(sku)
         missing.append(
             VariantFields(
