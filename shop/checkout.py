@@ -3,8 +3,10 @@
 One transaction: lock the cart (so one cart makes one order), replay an
 `Idempotency-Key` seen before, reserve the lines' stock through catalog.inventory
 (variants locked in primary-key order, every line checked, then decremented, each change
-a movement of the order), copy lines (from the locked variants) and address onto the
-order, empty the cart. A total that a card payment cannot take is refused; a total
+a movement of the order), price the lines at the locked variants' prices with the
+shipping method, tax rates and voucher (shop.quote, the voucher row locked after the
+variants; its use is taken), copy lines, figures and address onto the order, empty the
+cart. A total that a card payment cannot take is refused; a total
 of 0.00 needs no payment, so that order is confirmed (PAID) at once. Any problem raises
 before anything is written, or rolls everything back.
 """
@@ -43,6 +45,10 @@ from shop.models import (
 )
 from shop.money import CENT, money_format
 from shop.order_flow import order_email_on_commit, order_event_record, order_mark_paid
+from shop.pricing import LinePrice
+from shop.quote import Quote, QuoteLine, quote_make
+from shop.shipping import Destination
+from shop.vouchers import voucher_take
 
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read out
 
@@ -57,8 +63,20 @@ def order_number_new() -> str:
     return "NC-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
 
 
-def _fingerprint(address_id: int) -> str:
-    return hashlib.sha256(json.dumps({"address_id": address_id}).encode()).hexdigest()
+def _fingerprint(
+    *, address_id: int, shipping_method_id: int | None, voucher_code: str | None
+) -> str:
+    """What an Idempotency-Key's request asked for (a v1 body keeps its v1 fingerprint)."""
+    body: dict[str, object] = {"address_id": address_id}
+    if shipping_method_id is not None:
+        body["shipping_method_id"] = shipping_method_id
+    if voucher_code := (voucher_code or "").strip().upper():
+        body["voucher_code"] = voucher_code
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def address_destination(address: Address) -> Destination:
+    return Destination(country=str(address.country), state=address.state)
 
 
 def _address_copy(address: Address) -> dict[str, str]:
@@ -124,7 +142,7 @@ def _total_check(total: Decimal, currency: str) -> None:
         )
 
 
-def _order_line(order: Order, variant: Variant, quantity: int) -> OrderLine:
+def _order_line(order: Order, variant: Variant, priced: LinePrice) -> OrderLine:
     return OrderLine(
         order=order,
         product_id=variant.product_id,
@@ -132,10 +150,32 @@ def _order_line(order: Order, variant: Variant, quantity: int) -> OrderLine:
         sku=variant.sku,
         name=variant.product.name,
         variant_title=variant.title,
-        unit_price=variant.price,
-        quantity=quantity,
-        line_total=variant.price * quantity,
+        unit_price=priced.unit_price,
+        quantity=priced.quantity,
+        line_total=priced.subtotal,
+        discount=priced.discount,
+        tax=priced.tax,
+        tax_rate=priced.tax_rate,
     )
+
+
+def _order_figures(quote: Quote) -> dict[str, object]:
+    """The order's copy of the quote's figures and choices."""
+    totals, method, voucher = quote.totals, quote.shipping_method, quote.voucher
+    return {
+        "currency": quote.currency,
+        "subtotal": totals.subtotal,
+        "discount_total": totals.discount_total,
+        "shipping_total": totals.shipping_total,
+        "shipping_tax": totals.shipping_tax,
+        "tax_total": totals.tax_total,
+        "total": totals.total,
+        "prices_include_tax": totals.prices_include_tax,
+        "shipping_method": method,
+        "shipping_method_name": method.name if method else "",
+        "voucher": voucher,
+        "voucher_code": voucher.code if voucher else "",
+    }
 
 
 def _order_insert(number: str, reservation: Reservation, **fields: object) -> Order:
@@ -157,14 +197,21 @@ def _order_insert(number: str, reservation: Reservation, **fields: object) -> Or
 
 @transaction.atomic
 def order_create(
-    *, user: User, address_id: int, idempotency_key: str | None = None
+    *,
+    user: User,
+    address_id: int,
+    shipping_method_id: int | None = None,
+    voucher_code: str | None = None,
+    idempotency_key: str | None = None,
 ) -> CheckoutResult:
     carts = Cart.objects.select_for_update()  # one checkout per cart at a time
     cart = carts.filter(user=user).first()
     if cart is None:  # never added to: made now, so the checks below answer as for any cart
         cart = carts.get(pk=Cart.objects.get_or_create(user=user)[0].pk)
 
-    fingerprint = _fingerprint(address_id)
+    fingerprint = _fingerprint(
+        address_id=address_id, shipping_method_id=shipping_method_id, voucher_code=voucher_code
+    )
     if idempotency_key:
         seen = (
             IdempotencyKey.objects.filter(user=user, key=idempotency_key)
@@ -195,22 +242,28 @@ def order_create(
         actor=user,
     )
     variants = reservation.variants
-    subtotal = sum(
-        (variants[line.variant_id].price * line.quantity for line in lines), Decimal("0.00")
+    quote = quote_make(
+        lines=[QuoteLine(line.pk, variants[line.variant_id], line.quantity) for line in lines],
+        destination=address_destination(address),
+        shipping_method_id=shipping_method_id,
+        voucher_code=voucher_code,
+        email=user.email,
+        checkout=True,
     )
-    currency = settings.NOVACART_CURRENCY
-    _total_check(subtotal, currency)
+    _total_check(quote.totals.total, quote.currency)
+    if quote.voucher is not None:
+        voucher_take(voucher=quote.voucher)
     order = _order_insert(
         number,
         reservation,
         user=user,
-        currency=currency,
-        subtotal=subtotal,
-        total=subtotal,
+        email=user.email,
         shipping_address=_address_copy(address),
+        **_order_figures(quote),
     )
+    priced = {line.key: line for line in quote.totals.lines}
     order_lines = OrderLine.objects.bulk_create(
-        [_order_line(order, variants[line.variant_id], line.quantity) for line in lines]
+        [_order_line(order, variants[line.variant_id], priced[line.pk]) for line in lines]
     )
     cart.lines.all().delete()
     if idempotency_key:
@@ -220,7 +273,8 @@ def order_create(
     order_event_record(
         order=order,
         type=OrderEvent.Type.PLACED,
-        message=f"Order placed: {len(lines)} line(s), {money_format(order.total, order.currency)}.",
+        message=f"Order placed: {len(lines)} line(s), {money_format(order.total, order.currency)}"
+        + (f", voucher {order.voucher_code}." if order.voucher_code else "."),
         actor=user,
         to_status=order.status,
     )

@@ -1,5 +1,7 @@
 """The shop's domain errors (see core.errors)."""
 
+from enum import StrEnum
+
 from core.errors import Conflict, DomainError
 
 
@@ -47,3 +49,30 @@ class IdempotencyKeyReused(DomainError):
 
 class TrackingNumberRequired(DomainError):
     code = "tracking_required"
+
+
+class ShippingUnavailable(Conflict):
+    """No shipping method serves the address (zones exist), or the one chosen does not."""
+
+    code = "shipping_unavailable"
+    fields = {"shipping_method_ids": list[int]}
+
+
+class ShippingMethodRequired(DomainError):
+    code = "shipping_method_required"
+    status = 422
+    fields = {"shipping_method_ids": list[int]}
+
+
+class VoucherReason(StrEnum):
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    NOT_STARTED = "not_started"
+    USED_UP = "used_up"
+    MIN_SUBTOTAL = "min_subtotal"
+    ALREADY_USED = "already_used"
+
+
+class VoucherInvalid(Conflict):
+    code = "voucher_invalid"
+    fields = {"reason": VoucherReason}

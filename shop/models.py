@@ -7,11 +7,15 @@ shipping address) so that later changes to the catalog or the address book never
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django_countries.fields import CountryField
 
-from catalog.models import Product, Variant
+from catalog.models import Product, TaxClass, Variant
+
+ZERO = Decimal("0.00")
 
 
 class Cart(models.Model):
@@ -80,6 +84,203 @@ class Address(models.Model):
         return f"{self.full_name}, {self.line1}, {self.city} ({self.country})"
 
 
+def _states_normalised(value: str) -> str:
+    """`"ca, ny ,"` → `"CA,NY"`: the comma list of states a zone or rate is limited to."""
+    return ",".join(sorted({part.strip().upper() for part in value.split(",") if part.strip()}))
+
+
+class ShippingZone(models.Model):
+    """Where a set of shipping methods delivers: countries, optionally only some states."""
+
+    name = models.CharField(max_length=100)
+    countries = CountryField(multiple=True, blank=False)
+    states = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Comma-separated state or province codes (e.g. CA, NY) to serve only those; "
+        "empty: the whole of each country.",
+    )
+
+    class Meta:
+        ordering = ("name", "id")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.states = _states_normalised(self.states)
+        super().save(*args, **kwargs)
+
+    def serves(self, *, country: str, state: str) -> bool:
+        if country not in {str(code) for code in self.countries}:
+            return False
+        return not self.states or state.strip().upper() in self.states.split(",")
+
+
+class ShippingMethod(models.Model):
+    """A way to ship to a zone at a price. A weight band (from/up to grams) limits it to
+    carts of that weight: several methods of one name make a price table by weight."""
+
+    zone = models.ForeignKey(ShippingZone, on_delete=models.CASCADE, related_name="methods")
+    name = models.CharField(max_length=100)
+    price = models.DecimalField(
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(ZERO)]
+    )
+    free_above = models.DecimalField(
+        "free from subtotal",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(ZERO)],
+        help_text="Free when the subtotal after discounts reaches this; empty: never free.",
+    )
+    min_weight_grams = models.PositiveIntegerField(
+        "from weight (grams)", null=True, blank=True, help_text="Empty: no lower limit."
+    )
+    max_weight_grams = models.PositiveIntegerField(
+        "up to weight (grams)", null=True, blank=True, help_text="Empty: no upper limit."
+    )
+    estimated_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Delivered within this many days; empty: not said."
+    )
+    is_active = models.BooleanField("active", default=True)
+    position = models.PositiveIntegerField(default=0, help_text="Lower comes first.")
+
+    class Meta:
+        ordering = ("position", "price", "id")
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="shop_shippingmethod_price_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(free_above__isnull=True) | Q(free_above__gte=0),
+                name="shop_shippingmethod_free_above_gte_0",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_weight_grams__isnull=True)
+                | Q(max_weight_grams__isnull=True)
+                | Q(min_weight_grams__lte=models.F("max_weight_grams")),
+                name="shop_shippingmethod_weight_band",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.zone})"
+
+    def carries(self, weight_grams: int) -> bool:
+        """Whether a cart of `weight_grams` falls in this method's weight band."""
+        if self.min_weight_grams is not None and weight_grams < self.min_weight_grams:
+            return False
+        return self.max_weight_grams is None or weight_grams <= self.max_weight_grams
+
+
+class TaxRate(models.Model):
+    """The rate of one tax class in a country (or one of its states, which then wins)."""
+
+    name = models.CharField(
+        max_length=60, help_text='Shown on receipts, e.g. "VAT" or "Sales tax".'
+    )
+    country = CountryField()
+    state = models.CharField(
+        max_length=100, blank=True, help_text="A state or province code; empty: the whole country."
+    )
+    tax_class = models.CharField(max_length=16, choices=TaxClass.choices, default=TaxClass.STANDARD)
+    rate = models.DecimalField(
+        "rate (%)",
+        max_digits=6,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text="Percent, e.g. 8.875 or 20.",
+    )
+    applies_to_shipping = models.BooleanField(
+        "tax shipping too",
+        default=False,
+        help_text="Shipping is taxed at the standard rate of the address when that rate says so.",
+    )
+
+    class Meta:
+        ordering = ("country", "state", "tax_class")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("country", "state", "tax_class"), name="shop_taxrate_one_per_place"
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__gte=0) & Q(rate__lte=100), name="shop_taxrate_rate_0_100"
+            ),
+        )
+
+    def __str__(self) -> str:
+        place = f"{self.country}-{self.state}" if self.state else str(self.country)
+        return f"{self.name} {place} {self.get_tax_class_display().lower()}: {self.rate}%"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.state = self.state.strip().upper()
+        super().save(*args, **kwargs)
+
+
+class VoucherKind(models.TextChoices):
+    PERCENT = "percent", "Percent off"
+    FIXED = "fixed", "Amount off"
+    FREE_SHIPPING = "free_shipping", "Free shipping"
+
+
+class Voucher(models.Model):
+    code = models.CharField(max_length=40, help_text="What the customer types (any case).")
+    kind = models.CharField(max_length=16, choices=VoucherKind.choices)
+    value = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=ZERO,
+        validators=[MinValueValidator(ZERO)],
+        help_text="Percent (up to 100) or amount off; not used by free shipping.",
+    )
+    min_subtotal = models.DecimalField(
+        "minimum subtotal",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(ZERO)],
+    )
+    starts_at = models.DateTimeField("starts", null=True, blank=True)
+    ends_at = models.DateTimeField("ends", null=True, blank=True)
+    usage_limit = models.PositiveIntegerField(
+        "uses allowed", null=True, blank=True, help_text="In all; empty: no limit."
+    )
+    used_count = models.PositiveIntegerField("times used", default=0, editable=False)
+    once_per_customer = models.BooleanField(
+        default=False, help_text="Each customer email may use it once."
+    )
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = (
+            models.UniqueConstraint(Upper("code"), name="shop_voucher_code_unique_ci"),
+            models.CheckConstraint(
+                condition=Q(kind="percent", value__gt=0, value__lte=100)
+                | Q(kind="fixed", value__gt=0)
+                | Q(kind="free_shipping"),
+                name="shop_voucher_value_fits_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True)
+                | Q(ends_at__isnull=True)
+                | Q(starts_at__lt=models.F("ends_at")),
+                name="shop_voucher_starts_before_end",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.code = self.code.strip().upper()
+        super().save(*args, **kwargs)
+
+
 class OrderStatus(models.TextChoices):
     PENDING = "PENDING", "Pending payment"
     PAID = "PAID", "Paid"
@@ -95,12 +296,30 @@ class Order(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
     )
+    email = models.EmailField(help_text="Where the order's emails go (copied at checkout).")
     status = models.CharField(
         max_length=12, choices=OrderStatus.choices, default=OrderStatus.PENDING, db_index=True
     )
     currency = models.CharField(max_length=3)
+    # The figures of shop.pricing, copied at checkout and never recomputed:
+    # total = subtotal - discount_total + shipping_total (+ tax_total unless prices include it).
     subtotal = models.DecimalField(max_digits=12, decimal_places=2)
+    discount_total = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    shipping_total = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    tax_total = models.DecimalField(
+        max_digits=12, decimal_places=2, default=ZERO, help_text="Lines' tax plus shipping_tax."
+    )
+    shipping_tax = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     total = models.DecimalField(max_digits=12, decimal_places=2)
+    prices_include_tax = models.BooleanField(default=False)
+    shipping_method = models.ForeignKey(
+        ShippingMethod, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    shipping_method_name = models.CharField(max_length=100, blank=True)
+    voucher = models.ForeignKey(
+        Voucher, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    voucher_code = models.CharField(max_length=40, blank=True)
     refunded_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     shipping_address = models.JSONField(help_text="A copy of the address at checkout.")
     tracking_number = models.CharField(max_length=100, blank=True)
@@ -121,6 +340,13 @@ class Order(models.Model):
         indexes = (models.Index(fields=("user", "-created_at"), name="shop_order_user_created"),)
         constraints = (
             models.CheckConstraint(condition=Q(total__gte=0), name="shop_order_total_gte_0"),
+            models.CheckConstraint(
+                condition=Q(discount_total__gte=0)
+                & Q(discount_total__lte=models.F("subtotal"))
+                & Q(shipping_total__gte=0)
+                & Q(tax_total__gte=0),
+                name="shop_order_parts_in_range",
+            ),
             models.CheckConstraint(
                 condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=models.F("total")),
                 name="shop_order_refund_within_total",
@@ -144,7 +370,16 @@ class OrderLine(models.Model):
     variant_title = models.CharField(max_length=200, blank=True)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     quantity = models.PositiveIntegerField()
-    line_total = models.DecimalField(max_digits=12, decimal_places=2)
+    line_total = models.DecimalField(
+        max_digits=12, decimal_places=2, help_text="unit price x quantity, before the discount."
+    )
+    discount = models.DecimalField(
+        max_digits=12, decimal_places=2, default=ZERO, help_text="Its share of the voucher."
+    )
+    tax = models.DecimalField(
+        max_digits=12, decimal_places=2, default=ZERO, help_text="Added, or included in the price."
+    )
+    tax_rate = models.DecimalField("tax rate (%)", max_digits=6, decimal_places=3, default=ZERO)
 
     class Meta:
         ordering = ("id",)

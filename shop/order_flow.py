@@ -24,6 +24,7 @@ from shop.errors import InvalidTransition, TrackingNumberRequired
 from shop.models import Order, OrderEvent, OrderLine
 from shop.models import OrderStatus as S
 from shop.money import money_format
+from shop.vouchers import voucher_give_back, voucher_take
 
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.PENDING: frozenset({S.PAID, S.CANCELLED}),
@@ -64,6 +65,13 @@ def order_email_context(order: Order, lines: Iterable[OrderLine]) -> dict[str, A
         "number": order.number,
         "status": S(order.status).label,
         "currency": order.currency.upper(),
+        "subtotal": str(order.subtotal),
+        "discount_total": str(order.discount_total),
+        "voucher_code": order.voucher_code,
+        "shipping_total": str(order.shipping_total),
+        "shipping_method": order.shipping_method_name,
+        "tax_total": str(order.tax_total),
+        "prices_include_tax": order.prices_include_tax,
         "total": str(order.total),
         "tracking_number": order.tracking_number,
         "lines": [
@@ -86,7 +94,7 @@ def order_email_on_commit(
     """Email the customer about `order` once committed (`lines`: its lines, if at hand)."""
     email_send_on_commit(
         template=template,
-        to=[order.user.email],
+        to=[order.email],
         context=order_email_context(order, order.lines.all() if lines is None else lines),
     )
 
@@ -189,9 +197,11 @@ def order_stock_release(*, order: Order, reason: Reason, actor: User | None = No
 def order_cancel(
     *, order: Order, actor: User | None, note: str = "", reason: Reason = Reason.CANCEL
 ) -> Order:
-    """Cancel a PENDING order and return its stock (`reason`: cancel, or expiry)."""
+    """Cancel a PENDING order, return its stock and give its voucher's use back (`reason`:
+    cancel, or expiry). The transition happens once, so the use comes back once."""
     order_transition(order=order, to=S.CANCELLED, actor=actor, note=note)
     order_stock_release(order=order, reason=reason, actor=actor)
+    voucher_give_back(order=order)
     return order
 
 
@@ -228,13 +238,17 @@ def _order_stock_take(order: Order) -> None:
 
 @transaction.atomic
 def order_revive_paid(*, order: Order, note: str = "") -> Order:
-    """A payment confirmed after expiry cancelled `order`: reserve its stock again, mark it PAID.
+    """A payment confirmed after expiry cancelled `order`: reserve its stock again, take
+    its voucher's use again (the customer paid the discounted total, even past the voucher's
+    limit), mark it PAID.
 
     Only an order that the system cancelled comes back; one that its customer or staff
     cancelled stays cancelled (InvalidTransition). A line whose product is gone, hidden
     or short raises OutOfStock, and nothing changes.
     """
-    locked = Order.objects.select_for_update().get(pk=order.pk)
+    locked = (
+        Order.objects.select_for_update(of=("self",)).select_related("voucher").get(pk=order.pk)
+    )
     if locked.status != S.CANCELLED or not _cancelled_by_system(locked):
         raise InvalidTransition(
             f"Order {locked.number} was not cancelled by expiry, so a payment cannot revive it.",
@@ -243,6 +257,8 @@ def order_revive_paid(*, order: Order, note: str = "") -> Order:
         )
     if not locked.stock_reserved:
         _order_stock_take(locked)
+    if locked.voucher is not None:
+        voucher_take(voucher=locked.voucher)
     return _transition(
         order=order,
         to=S.PAID,

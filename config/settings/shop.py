@@ -57,6 +57,9 @@ NINJA_PAGINATION_CLASS = "core.pagination.BoundedLimitOffsetPagination"
 
 # --- Shop -----------------------------------------------------------------------------
 NOVACART_CURRENCY = env.str("NOVACART_CURRENCY", default="usd").lower()
+# false: prices are net and tax is added on top (US style); true: prices are gross and the
+# tax is the part of them that is tax (EU style). Rates, zones and vouchers: the admin.
+PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=False)
 # Unpaid orders older than this (seconds) are cancelled by `manage.py expire_pending_orders`.
 ORDER_PENDING_TTL = env.int("ORDER_PENDING_TTL", default=30 * 60)
 # Unpaid orders one customer may have at once: each holds stock until paid or expired.

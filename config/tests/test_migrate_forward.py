@@ -51,9 +51,10 @@ def _contents(database: Path) -> dict[str, list[tuple[object, ...]]]:
         }
 
 
-# What the variants migrations (catalog 0006-0008, shop 0004-0006) change; every other
-# table keeps every row.
+# What the variants migrations (catalog 0006-0008, shop 0004-0006) and the totals one
+# (shop 0007: orders gain their email and figures) change; every other table keeps every row.
 VARIANT_TABLES = {
+    "shop_order",
     "catalog_product",
     "catalog_variant",
     "catalog_productoption",
@@ -99,6 +100,12 @@ def test_a_v1_database_migrates_forward_to_one_default_variant_per_product(
     unchanged = set(before) - VARIANT_TABLES - GROWING
     assert {t: after[t] for t in unchanged} == {t: before[t] for t in unchanged}
     assert all(set(before[t]) <= set(after[t]) for t in GROWING)
+    assert _rows(database, "SELECT COUNT(*) FROM shop_order") == [(len(before["shop_order"]),)]
+    assert not _rows(
+        database,
+        "SELECT o.id FROM shop_order o JOIN accounts_user u ON u.id = o.user_id "
+        "WHERE o.email != u.email OR o.discount_total != 0 OR o.total != o.subtotal",
+    ), "old orders keep their figures and email their customer"
     variants = _rows(
         database,
         "SELECT product_id, sku, price, stock, option1, option2, option3 FROM catalog_variant "
